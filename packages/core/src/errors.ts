@@ -1,0 +1,99 @@
+// errors.ts: every error jobsmith throws on purpose. Each names what went wrong in fields that its message repeats,
+// so a caller can branch on `instanceof` and a log line still reads on its own.
+import type { JobState } from './job.js';
+
+/** The base of every error jobsmith throws on purpose. */
+export class JobsmithError extends Error {
+  override name = 'JobsmithError';
+}
+
+/** Bad input to a public entry point: `field` names the offending input, `value` is what was given. */
+export class ValidationError extends JobsmithError {
+  override name = 'ValidationError';
+  readonly operation: string;
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(operation: string, field: string, problem: string, value?: unknown) {
+    super(`${operation}: ${field} ${problem}${value === undefined ? '' : ` (got ${describe(value)})`}`);
+    this.operation = operation;
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** Bad `ServerConfig` or backend options, thrown at construction. */
+export class ConfigError extends JobsmithError {
+  override name = 'ConfigError';
+  readonly field: string;
+  readonly value: unknown;
+
+  constructor(field: string, problem: string, value?: unknown) {
+    super(`config: ${field} ${problem}${value === undefined ? '' : ` (got ${describe(value)})`}`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** A job (or recurring definition) that does not exist. */
+export class NotFoundError extends JobsmithError {
+  override name = 'NotFoundError';
+  readonly operation: string;
+  readonly jobId: string;
+
+  constructor(operation: string, jobId: string, what = 'job') {
+    super(`${operation}: ${what} ${jobId} not found`);
+    this.operation = operation;
+    this.jobId = jobId;
+  }
+}
+
+/** A transition that job.ts does not allow, e.g. retrying a job that has not failed. Nothing was changed. */
+export class IllegalTransitionError extends JobsmithError {
+  override name = 'IllegalTransitionError';
+  readonly operation: string;
+  readonly jobId: string;
+  readonly from: JobState;
+  readonly to: JobState;
+
+  constructor(operation: string, jobId: string, from: JobState, to: JobState) {
+    super(`${operation}: job ${jobId} cannot move from ${from} to ${to}`);
+    this.operation = operation;
+    this.jobId = jobId;
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** The backend failed (connection lost, constraint, corrupt file). `cause` holds the driver's error. */
+export class StorageError extends JobsmithError {
+  override name = 'StorageError';
+  readonly operation: string;
+
+  constructor(operation: string, options: { cause?: unknown; detail?: string } = {}) {
+    const detail = options.detail ?? causeMessage(options.cause);
+    super(`${operation}: storage failed${detail ? `: ${detail}` : ''}`, { cause: options.cause });
+    this.operation = operation;
+  }
+}
+
+/** Thrown by a handler to fail its job at once, skipping the remaining attempts. */
+export class UnrecoverableError extends JobsmithError {
+  override name = 'UnrecoverableError';
+}
+
+function causeMessage(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return cause === undefined ? '' : String(cause);
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,0 +1,80 @@
+// index.ts: the public API of @jobsmith/core. Every export is named here (no `export *`); index.test.ts pins the list.
+export {
+  DEFAULT_DELETED_TTL_MS,
+  type EnqueueItem,
+  JobClient,
+  type JobClientOptions,
+  type ListFilter,
+} from './client.js';
+export { type Clock, ManualClock, SystemClock, systemClock } from './clock.js';
+export { buildNewJob, DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, type EnqueueOptions } from './enqueue-options.js';
+export {
+  ConfigError,
+  IllegalTransitionError,
+  JobsmithError,
+  NotFoundError,
+  StorageError,
+  UnrecoverableError,
+  ValidationError,
+} from './errors.js';
+export { randomId, uuidv7 } from './ids.js';
+export {
+  ALLOWED_TRANSITIONS,
+  assertTransition,
+  FINISHED_STATES,
+  isFinishedState,
+  isTransitionAllowed,
+  JOB_STATES,
+  type Job,
+  type JobError,
+  type JobState,
+  type JsonValue,
+  type NewJob,
+} from './job.js';
+export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export {
+  defineJob,
+  type JobContext,
+  type JobHandle,
+  type JobHandler,
+  type Worker,
+  WorkerRegistry,
+} from './registry.js';
+export {
+  checkRetryPolicy,
+  DEFAULT_RETRY_POLICY,
+  type ExponentialRetry,
+  type FixedRetry,
+  type LinearRetry,
+  type NoRetry,
+  type RetryDelayFunction,
+  type RetryPolicy,
+  retryDelayMs,
+} from './retry.js';
+export type {
+  CancelParams,
+  EnqueueParams,
+  EnqueueResult,
+  FetchAndLockParams,
+  FinishOutcome,
+  FinishState,
+  FireRecurringParams,
+  JobAvailableListener,
+  JobCounts,
+  Lease,
+  ListParams,
+  MovedJob,
+  ProgressReport,
+  ReclaimDeadServersParams,
+  ReclaimedServer,
+  RecurringDefinition,
+  ReleaseParams,
+  RenewLeasesParams,
+  RequeueExpiredLeasesParams,
+  ServerInfo,
+  Storage,
+  StorageCapabilities,
+  SweepParams,
+} from './storage.js';
+export { serializeJson } from './validation.js';
+export { type RetryRequest, WorkerResult } from './worker-result.js';

@@ -1,0 +1,125 @@
+// job.ts: the job model, its seven states and the transitions between them, spelled out once. Every backend and
+// every loop moves jobs only along ALLOWED_TRANSITIONS; anything else is an IllegalTransitionError.
+import { IllegalTransitionError } from './errors.js';
+
+/** A value that survives JSON.stringify / JSON.parse unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Where a job is in its life.
+ * - `enqueued`: due and waiting; the dispatcher's `fetchAndLock` moves it to `processing`.
+ * - `scheduled`: `runAt` is in the future; the scheduler's `promoteDue` moves it to `enqueued` when due.
+ * - `processing`: claimed under a lease; the executor's `finish` moves it on, `release` (graceful stop) and the
+ *   lease / dead-server sweeps hand it back to `enqueued`.
+ * - `awaiting_retry`: failed an attempt, `runAt` is the next try; the scheduler's `promoteDue` re-enqueues it.
+ * - `succeeded`, `failed`: finished; the cleanup loop's `purgeExpired` deletes it after `expiresAt`.
+ *   A `failed` job may be re-enqueued by hand (`retryFailed`).
+ * - `deleted`: cancelled before it finished; kept until `expiresAt`, then purged.
+ */
+export type JobState = 'enqueued' | 'scheduled' | 'processing' | 'succeeded' | 'failed' | 'awaiting_retry' | 'deleted';
+
+export const JOB_STATES: readonly JobState[] = Object.freeze([
+  'enqueued',
+  'scheduled',
+  'processing',
+  'succeeded',
+  'failed',
+  'awaiting_retry',
+  'deleted',
+]);
+
+/** States a job never leaves by itself; only these are purged by TTL. */
+export const FINISHED_STATES: readonly JobState[] = Object.freeze(['succeeded', 'failed', 'deleted']);
+
+/** The only moves a job may make. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = Object.freeze({
+  enqueued: ['processing', 'deleted'],
+  scheduled: ['processing', 'enqueued', 'deleted'],
+  awaiting_retry: ['processing', 'enqueued', 'deleted'],
+  processing: ['succeeded', 'failed', 'awaiting_retry', 'enqueued', 'deleted'],
+  failed: ['enqueued'],
+  succeeded: [],
+  deleted: [],
+});
+
+export function isFinishedState(state: JobState): boolean {
+  return state === 'succeeded' || state === 'failed' || state === 'deleted';
+}
+
+export function isTransitionAllowed(from: JobState, to: JobState): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/** Throws IllegalTransitionError unless `from -> to` is allowed. */
+export function assertTransition(operation: string, jobId: string, from: JobState, to: JobState): void {
+  if (!isTransitionAllowed(from, to)) throw new IllegalTransitionError(operation, jobId, from, to);
+}
+
+/** What a failed attempt left behind. */
+export interface JobError {
+  message: string;
+  stack?: string;
+  /** The error's `name`, e.g. 'TypeError' or 'UnrecoverableError'. */
+  name?: string;
+}
+
+/** A job as storage returns it. Dates are `Date`s; payload and result are parsed JSON. */
+export interface Job<P = JsonValue, R = JsonValue> {
+  /** UUIDv7 unless the caller chose one. */
+  id: string;
+  method: string;
+  payload: P;
+  queue: string;
+  /** Higher runs first. */
+  priority: number;
+  state: JobState;
+  /** Executions started so far (incremented at claim). */
+  attempt: number;
+  /** Executions allowed in all; 1 means no retry. */
+  maxAttempts: number;
+  /** Per-job timeout in ms; null uses the server's `jobTimeoutMs`. */
+  timeoutMs: number | null;
+  /** When the job is (or was) due. For enqueued jobs, the time they became due. */
+  runAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the latest attempt was claimed. */
+  startedAt: Date | null;
+  /** When the job reached a finished state. */
+  finishedAt: Date | null;
+  /** When a finished job may be purged. */
+  expiresAt: Date | null;
+  /** Id of the server holding the lease, while processing. */
+  lockedBy: string | null;
+  /** When the lease lapses unless renewed. */
+  lockedUntil: Date | null;
+  /** Fencing token of the current claim; every write by the worker must present it. */
+  leaseId: string | null;
+  uniqueKey: string | null;
+  metadata: Record<string, string>;
+  result: R | null;
+  lastError: JobError | null;
+  /** Last value reported through `ctx.progress(n)`. */
+  progress: number | null;
+}
+
+/**
+ * A job as the core hands it to `Storage.enqueue`: validated and complete. `payload` is already JSON text, so every
+ * backend stores exactly the bytes the core serialized and never re-encodes them.
+ */
+export interface NewJob {
+  id: string;
+  method: string;
+  /** JSON text of the payload. */
+  payload: string;
+  queue: string;
+  priority: number;
+  /** `enqueued` when due now, `scheduled` when `runAt` is in the future. */
+  state: 'enqueued' | 'scheduled';
+  maxAttempts: number;
+  timeoutMs: number | null;
+  runAt: Date;
+  createdAt: Date;
+  uniqueKey: string | null;
+  metadata: Record<string, string>;
+}

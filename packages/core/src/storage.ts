@@ -1,0 +1,254 @@
+// storage.ts: the one seam between the core and a backend. Every backend implements all of it and proves it with the
+// conformance suite in testing/conformance. Transitions are explicit and batch-shaped (one round trip for many
+// jobs), never a blind write of a whole job; writes by a worker are compare-and-set on its lease (fencing).
+import type { Clock } from './clock.js';
+import type { Job, JobError, JobState, NewJob } from './job.js';
+
+/** What a backend can do, so the server adapts and an option it cannot honour fails fast. */
+export interface StorageCapabilities {
+  /** `subscribe` delivers wake-ups when jobs are enqueued (at least within this process). */
+  push: boolean;
+  /** `subscribe` also hears jobs enqueued by other processes (LISTEN/NOTIFY, pub/sub). */
+  crossProcessPush: boolean;
+  /** Several OS processes may share the data safely (claims stay exactly-once across them). */
+  multiProcess: boolean;
+  /** `enqueue` accepts `{ tx }`: the job commits or rolls back with the caller's own transaction. */
+  transactionalEnqueue: boolean;
+}
+
+export interface EnqueueParams<Tx = unknown> {
+  jobs: NewJob[];
+  /** An app-owned transaction handle (backend-specific); only where `capabilities.transactionalEnqueue`. */
+  tx?: Tx;
+}
+
+export interface EnqueueResult {
+  id: string;
+  /** True when `uniqueKey` was already held by an unfinished job: `id` is that job's and nothing was written. */
+  duplicate: boolean;
+}
+
+export interface ListParams {
+  state?: JobState;
+  queue?: string;
+  method?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface JobCounts {
+  /** Jobs in each state (every state present, zero when none). */
+  byState: Record<JobState, number>;
+  /** Per queue, jobs in each state (every state present for each queue that has any job). */
+  byQueue: Record<string, Record<JobState, number>>;
+}
+
+export interface CancelParams {
+  id: string;
+  /** When the cancelled (`deleted`) job may be purged. */
+  expiresAt: Date | null;
+}
+
+export interface FetchAndLockParams {
+  /** The claiming server's id, stamped as `lockedBy`; reclaim of a dead server matches on it. */
+  serverId: string;
+  /** Queues to claim from; empty claims from every queue. */
+  queues: readonly string[];
+  /** Most jobs to claim in this call. */
+  limit: number;
+  /** Lease length: `lockedUntil` = now + leaseMs. */
+  leaseMs: number;
+}
+
+/** Proof of a claim: the job id and the fencing token the claim issued. */
+export interface Lease {
+  id: string;
+  leaseId: string;
+}
+
+export type FinishState = 'succeeded' | 'failed' | 'awaiting_retry';
+
+export interface FinishOutcome extends Lease {
+  to: FinishState;
+  /** JSON text of the handler's result (succeeded only). */
+  result?: string | null;
+  error?: JobError | null;
+  /** Next try (awaiting_retry only). */
+  runAt?: Date;
+  /** When the finished job may be purged (succeeded/failed); null keeps it. */
+  expiresAt?: Date | null;
+  /** Delete the job in the same write that finishes it (a TTL of 0). */
+  purge?: boolean;
+}
+
+export interface RenewLeasesParams {
+  leases: Lease[];
+  lockedUntil: Date;
+}
+
+export interface ProgressReport extends Lease {
+  progress: number;
+}
+
+export interface ReleaseParams {
+  leases: Lease[];
+}
+
+export interface SweepParams {
+  now: Date;
+  /** Most jobs to move in this call; callers repeat while a batch comes back full. */
+  limit: number;
+}
+
+export interface RequeueExpiredLeasesParams extends SweepParams {
+  /**
+   * Purge time for jobs that had no attempt left (attempt >= maxAttempts): those move to `failed`, not `enqueued`,
+   * so a job that kills its process cannot loop forever.
+   */
+  failedExpiresAt: Date | null;
+}
+
+export interface ReclaimDeadServersParams {
+  /** Servers whose last heartbeat is before this are dead. */
+  before: Date;
+  /** As in RequeueExpiredLeasesParams. */
+  failedExpiresAt: Date | null;
+}
+
+/** A job after a sweep moved it, and the state it left. */
+export interface MovedJob {
+  job: Job;
+  from: JobState;
+}
+
+export interface ReclaimedServer {
+  serverId: string;
+  /** The dead server's processing jobs, now `enqueued` (or `failed` when they had no attempt left). */
+  jobs: Job[];
+}
+
+export interface ServerInfo {
+  /** `serverName#uuid`. */
+  id: string;
+  name: string;
+  hostname: string;
+  pid: number;
+  queues: string[];
+  workerCount: number;
+  startedAt: Date;
+  lastHeartbeatAt: Date;
+}
+
+/** What the core stores for a recurring job: the template of each firing and when it next fires. */
+export interface RecurringDefinition {
+  id: string;
+  /** 5- or 6-field cron expression. */
+  cron: string;
+  /** IANA zone the cron is read in. */
+  timezone: string;
+  method: string;
+  /** JSON text of the payload every firing gets. */
+  payload: string;
+  queue: string;
+  priority: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  metadata: Record<string, string>;
+  /** After downtime: `once` fires one catch-up run, `skip` fires none. */
+  misfire: 'once' | 'skip';
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface FireRecurringParams {
+  id: string;
+  /** The `nextRunAt` the caller read; the firing happens only if it is still the stored one. */
+  expectedRunAt: Date;
+  nextRunAt: Date;
+  /** The firing, enqueued in the same atomic step (its uniqueKey is `recurring:<id>:<fireTime>`). */
+  job: NewJob;
+}
+
+/** Called when jobs may be available on `queue`. */
+export type JobAvailableListener = (queue: string) => void;
+
+/**
+ * The storage seam. `Tx` is the backend's transaction handle for `enqueue({ tx })`; `unknown` where it has none.
+ * Time-sensitive methods read `clock`, which the server shares.
+ */
+export interface Storage<Tx = unknown> {
+  readonly capabilities: StorageCapabilities;
+  readonly clock: Clock;
+
+  // Lifecycle
+  /** Creates or upgrades the schema; idempotent, also run lazily on first use. */
+  migrate(): Promise<void>;
+  /** Releases connections and timers; the storage is unusable after. */
+  close(): Promise<void>;
+  /** Push wake-up; returns the unsubscribe. A backend without push never calls the listener. */
+  subscribe(onJobAvailable: JobAvailableListener): () => void;
+
+  // Jobs
+  /** Inserts jobs, all or nothing; a held uniqueKey returns the holder's id with `duplicate: true`. */
+  enqueue(params: EnqueueParams<Tx>): Promise<EnqueueResult[]>;
+  get(id: string): Promise<Job | null>;
+  /** Jobs matching the filters, oldest id first. */
+  list(params: ListParams): Promise<Job[]>;
+  counts(): Promise<JobCounts>;
+  /**
+   * Moves an unfinished job to `deleted` and revokes its lease (a running handler learns of it when its lease
+   * renewal fails). NotFoundError if missing; IllegalTransitionError if already finished.
+   */
+  cancel(params: CancelParams): Promise<Job>;
+  /** `failed` -> `enqueued`, due now, attempts reset to 0. NotFoundError / IllegalTransitionError otherwise. */
+  retryFailed(id: string): Promise<Job>;
+  /** Removes the job whatever its state; false if it did not exist. */
+  delete(id: string): Promise<boolean>;
+
+  // Claims and their fenced writes
+  /**
+   * Atomically claims up to `limit` `enqueued` jobs, ordered priority desc, runAt asc, id asc: each moves to
+   * `processing` with attempt + 1, a fresh leaseId, lockedBy and lockedUntil. No job is returned to two callers.
+   */
+  fetchAndLock(params: FetchAndLockParams): Promise<Job[]>;
+  /** Compare-and-set on leaseId + processing, per outcome; a stale lease returns false and changes nothing. */
+  finish(outcomes: FinishOutcome[]): Promise<boolean[]>;
+  renewLeases(params: RenewLeasesParams): Promise<boolean[]>;
+  recordProgress(reports: ProgressReport[]): Promise<boolean[]>;
+  /** Hands leased jobs back to `enqueued` with the attempt refunded (graceful stop). */
+  release(params: ReleaseParams): Promise<boolean[]>;
+
+  // Sweeps: each reads by index only what is due
+  /** Due `scheduled` / `awaiting_retry` jobs -> `enqueued`. */
+  promoteDue(params: SweepParams): Promise<MovedJob[]>;
+  /** `processing` jobs whose lease lapsed -> `enqueued` (attempt kept), or `failed` when none is left. */
+  requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]>;
+  /** Deletes finished jobs whose `expiresAt` has passed; returns how many. */
+  purgeExpired(params: SweepParams): Promise<number>;
+
+  // Servers
+  /** Inserts or replaces the server's row. */
+  registerServer(info: ServerInfo): Promise<void>;
+  /** Stamps `lastHeartbeatAt` = now; false when the row is gone (a peer reclaimed it). */
+  heartbeatServer(id: string): Promise<boolean>;
+  deregisterServer(id: string): Promise<void>;
+  listServers(): Promise<ServerInfo[]>;
+  /**
+   * Removes servers silent since `before` and hands back their processing jobs, in one atomic step per server, so
+   * two peers racing reclaim each job once.
+   */
+  reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]>;
+
+  // Recurring
+  /** Inserts or replaces a definition; keeps the stored `nextRunAt` when cron and timezone are unchanged. */
+  upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition>;
+  /** False if it did not exist. */
+  removeRecurring(id: string): Promise<boolean>;
+  listRecurring(): Promise<RecurringDefinition[]>;
+  /** Definitions with `nextRunAt <= now`. */
+  listDueRecurring(now: Date): Promise<RecurringDefinition[]>;
+  /** Compare-and-set of nextRunAt plus enqueue of the firing, atomically; true for the one caller that won. */
+  fireRecurring(params: FireRecurringParams): Promise<boolean>;
+}
