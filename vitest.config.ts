@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-tmp/results.json' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -34,11 +34,17 @@ export const DEFAULT_DELETED_TTL_MS = 604_800_000;
 const MAX_LIST_LIMIT = 1000;
 const LIST_KEYS: ReadonlySet<string> = new Set(['state', 'queue', 'method', 'limit', 'offset']);
 
-export class JobClient {
-  readonly storage: Storage;
+/** Per-call options of `enqueue`: the job's options plus the caller's transaction, where the backend has one. */
+export type ClientEnqueueOptions<Tx = unknown> = EnqueueOptions & {
+  /** Enqueue inside this app-owned transaction (only where `storage.capabilities.transactionalEnqueue`). */
+  tx?: Tx;
+};
+
+export class JobClient<Tx = unknown> {
+  readonly storage: Storage<Tx>;
   private readonly deletedTtlMs: number;
 
-  constructor(storage: Storage, options: JobClientOptions = {}) {
+  constructor(storage: Storage<Tx>, options: JobClientOptions = {}) {
     this.storage = storage;
     this.deletedTtlMs =
       options.deletedTtlMs === undefined
@@ -47,14 +53,21 @@ export class JobClient {
   }
 
   /** Enqueues one job and returns its id (the holder's id when `uniqueKey` or `id` is already taken). */
-  async enqueue<P>(method: string | JobHandle<P, unknown>, payload: P, options?: EnqueueOptions): Promise<string> {
-    const job = buildNewJob('enqueue', methodName(method), payload, options, this.storage.clock.now());
-    const [result] = await this.storage.enqueue({ jobs: [job] });
+  async enqueue<P>(
+    method: string | JobHandle<P, unknown>,
+    payload: P,
+    options?: ClientEnqueueOptions<Tx>,
+  ): Promise<string> {
+    const { tx, ...jobOptions } = options ?? {};
+    const job = buildNewJob('enqueue', methodName(method), payload, jobOptions, this.storage.clock.now());
+    const [result] = await this.storage.enqueue(
+      tx === undefined ? { jobs: [job] } : { jobs: [job], tx: this.checkTx(tx) },
+    );
     return result!.id;
   }
 
   /** Enqueues many jobs in one storage call, all or nothing; ids in input order. */
-  async enqueueMany(items: readonly EnqueueItem[]): Promise<string[]> {
+  async enqueueMany(items: readonly EnqueueItem[], options: { tx?: Tx } = {}): Promise<string[]> {
     if (!Array.isArray(items)) throw new ValidationError('enqueueMany', 'items', 'must be an array', items);
     if (items.length === 0) return [];
     const now = this.storage.clock.now();
@@ -64,8 +77,16 @@ export class JobClient {
       }
       return buildNewJob('enqueueMany', methodName(item.method), item.payload, item.options, now, `items[${i}].`);
     });
-    const results = await this.storage.enqueue({ jobs });
+    const { tx } = options;
+    const results = await this.storage.enqueue(tx === undefined ? { jobs } : { jobs, tx: this.checkTx(tx) });
     return results.map((r) => r.id);
+  }
+
+  private checkTx(tx: Tx): Tx {
+    if (!this.storage.capabilities.transactionalEnqueue) {
+      throw new ValidationError('enqueue', 'options.tx', 'is not supported by this storage (no transactionalEnqueue)');
+    }
+    return tx;
   }
 
   get(id: string): Promise<Job | null> {

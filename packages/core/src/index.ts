@@ -1,5 +1,6 @@
 // index.ts: the public API of @jobsmith/core. Every export is named here (no `export *`); index.test.ts pins the list.
 export {
+  type ClientEnqueueOptions,
   DEFAULT_DELETED_TTL_MS,
   type EnqueueItem,
   JobClient,

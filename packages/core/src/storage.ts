@@ -167,8 +167,11 @@ export interface FireRecurringParams {
   /** The `nextRunAt` the caller read; the firing happens only if it is still the stored one. */
   expectedRunAt: Date;
   nextRunAt: Date;
-  /** The firing, enqueued in the same atomic step (its uniqueKey is `recurring:<id>:<fireTime>`). */
-  job: NewJob;
+  /**
+   * The firing, enqueued in the same atomic step (its uniqueKey is `recurring:<id>:<fireTime>`); null advances
+   * `nextRunAt` without firing (misfire policy `skip`).
+   */
+  job: NewJob | null;
 }
 
 /** Called when jobs may be available on `queue`. */
@@ -249,6 +252,9 @@ export interface Storage<Tx = unknown> {
   listRecurring(): Promise<RecurringDefinition[]>;
   /** Definitions with `nextRunAt <= now`. */
   listDueRecurring(now: Date): Promise<RecurringDefinition[]>;
-  /** Compare-and-set of nextRunAt plus enqueue of the firing, atomically; true for the one caller that won. */
+  /**
+   * Compare-and-set of nextRunAt plus enqueue of the firing (when `job` is given), atomically; true for the one
+   * caller that won. `lastRunAt` is set to `expectedRunAt` only when a job was given.
+   */
   fireRecurring(params: FireRecurringParams): Promise<boolean>;
 }
