@@ -1,0 +1,201 @@
+// admin.ts: conformance of the operator-facing calls: `list`, `counts`, `cancel`, `retryFailed` and `delete`, with
+// their typed errors for missing jobs and transitions job.ts does not allow.
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError, NotFoundError } from '../../errors.js';
+import { uuidv7 } from '../../ids.js';
+import { FINISHED_STATES, JOB_STATES, type Job, type JobState } from '../../job.js';
+import type { ConformanceContext } from './context.js';
+import {
+  claimJob,
+  DAY_MS,
+  enqueueJob,
+  fromNow,
+  HOUR_MS,
+  jobIn,
+  jobsIn,
+  jobTotal,
+  leaseOf,
+  mustGet,
+  UNFINISHED_STATES,
+} from './fixtures.js';
+
+/** Every state with a zero count. */
+function zeroCounts(): Record<JobState, number> {
+  return Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+}
+
+/** An id no job has. */
+function unknownId(ctx: ConformanceContext): string {
+  return uuidv7(ctx.clock.now().getTime());
+}
+
+export function adminConformance(ctx: ConformanceContext): void {
+  describe('list', () => {
+    /** Jobs over two queues, two methods and three states, in id order. */
+    async function mixedJobs(): Promise<Job[]> {
+      const jobs = await jobsIn(ctx, ['processing', 'failed'], { queue: 'a', method: 'm1' });
+      jobs.push(await jobIn(ctx, 'processing', { queue: 'b', method: 'm2' }));
+      for (let i = 0; i < 3; i++)
+        jobs.push(await enqueueJob(ctx, { queue: i === 1 ? 'b' : 'a', method: `m${(i % 2) + 1}` }));
+      return jobs.sort((x, y) => (x.id < y.id ? -1 : 1));
+    }
+
+    it('lists every job by id ascending when no filter is given', async () => {
+      const jobs = await mixedJobs();
+      expect(await ctx.storage.list({ limit: 100, offset: 0 })).toEqual(jobs);
+    });
+
+    it('filters by state, queue and method, each alone and together', async () => {
+      const jobs = await mixedJobs();
+      const pick = (keep: (job: Job) => boolean) => jobs.filter(keep).map((job) => job.id);
+      const ids = async (filter: { state?: JobState; queue?: string; method?: string }) =>
+        (await ctx.storage.list({ ...filter, limit: 100, offset: 0 })).map((job) => job.id);
+
+      expect(await ids({ state: 'processing' })).toEqual(pick((job) => job.state === 'processing'));
+      expect(await ids({ queue: 'b' })).toEqual(pick((job) => job.queue === 'b'));
+      expect(await ids({ method: 'm1' })).toEqual(pick((job) => job.method === 'm1'));
+      expect(await ids({ state: 'enqueued', queue: 'a', method: 'm1' })).toEqual(
+        pick((job) => job.state === 'enqueued' && job.queue === 'a' && job.method === 'm1'),
+      );
+      expect(await ids({ state: 'succeeded' })).toEqual([]);
+      expect(await ids({ queue: 'missing' })).toEqual([]);
+    });
+
+    it('pages with limit and offset without gaps or overlaps', async () => {
+      const jobs = await mixedJobs();
+      const pages: Job[][] = [];
+      for (let offset = 0; offset < jobs.length + 2; offset += 2) {
+        pages.push(await ctx.storage.list({ limit: 2, offset }));
+      }
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 2, 0]);
+      expect(pages.flat()).toEqual(jobs);
+      expect(await ctx.storage.list({ state: 'enqueued', limit: 2, offset: 1 })).toEqual(
+        jobs.filter((job) => job.state === 'enqueued').slice(1, 3),
+      );
+    });
+  });
+
+  describe('counts', () => {
+    it('reports every state as zero and no queue when empty', async () => {
+      expect(await ctx.storage.counts()).toEqual({ byState: zeroCounts(), byQueue: {} });
+    });
+
+    it('counts jobs per state and per queue, with every state present for each queue', async () => {
+      await jobsIn(ctx, ['processing', 'succeeded'], { queue: 'b' });
+      await jobsIn(ctx, ['enqueued', 'enqueued', 'scheduled', 'awaiting_retry'], { queue: 'a' });
+      expect(await ctx.storage.counts()).toEqual({
+        byState: { ...zeroCounts(), enqueued: 2, scheduled: 1, awaiting_retry: 1, processing: 1, succeeded: 1 },
+        byQueue: {
+          a: { ...zeroCounts(), enqueued: 2, scheduled: 1, awaiting_retry: 1 },
+          b: { ...zeroCounts(), processing: 1, succeeded: 1 },
+        },
+      });
+    });
+  });
+
+  describe('cancel', () => {
+    for (const state of UNFINISHED_STATES) {
+      it(`moves a ${state} job to deleted with finishedAt, the given expiresAt and no lease`, async () => {
+        const job = await jobIn(ctx, state);
+        ctx.clock.advance(1_000);
+        const expiresAt = fromNow(ctx, DAY_MS);
+        const cancelled = await ctx.storage.cancel({ id: job.id, expiresAt });
+        const now = ctx.clock.now();
+        expect(cancelled).toEqual({
+          ...job,
+          state: 'deleted',
+          finishedAt: now,
+          expiresAt,
+          updatedAt: now,
+          leaseId: null,
+          lockedBy: null,
+          lockedUntil: null,
+        });
+        expect(await mustGet(ctx.storage, job.id)).toEqual(cancelled);
+      });
+    }
+
+    it("revokes a processing job's lease so its worker can no longer write", async () => {
+      const claimed = await claimJob(ctx, await enqueueJob(ctx));
+      const cancelled = await ctx.storage.cancel({ id: claimed.id, expiresAt: null });
+      const lease = leaseOf(claimed);
+      expect(await ctx.storage.renewLeases({ leases: [lease], lockedUntil: fromNow(ctx, DAY_MS) })).toEqual([false]);
+      expect(await ctx.storage.recordProgress([{ ...lease, progress: 50 }])).toEqual([false]);
+      expect(await ctx.storage.finish([{ ...lease, to: 'succeeded', result: '1' }])).toEqual([false]);
+      expect(await ctx.storage.release({ leases: [lease] })).toEqual([false]);
+      expect(await mustGet(ctx.storage, claimed.id)).toEqual(cancelled);
+    });
+
+    for (const state of FINISHED_STATES) {
+      it(`throws IllegalTransitionError and changes nothing for a ${state} job`, async () => {
+        const job = await jobIn(ctx, state);
+        await expect(ctx.storage.cancel({ id: job.id, expiresAt: null })).rejects.toBeInstanceOf(
+          IllegalTransitionError,
+        );
+        expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+      });
+    }
+
+    it('throws NotFoundError for an unknown job', async () => {
+      await expect(ctx.storage.cancel({ id: unknownId(ctx), expiresAt: null })).rejects.toBeInstanceOf(NotFoundError);
+      expect(await jobTotal(ctx.storage)).toBe(0);
+    });
+  });
+
+  describe('retryFailed', () => {
+    it('enqueues a failed job again, due now, with attempts reset and its last error kept', async () => {
+      const failed = await jobIn(ctx, 'failed');
+      ctx.clock.advance(HOUR_MS);
+      const retried = await ctx.storage.retryFailed(failed.id);
+      const now = ctx.clock.now();
+      expect(retried).toEqual({
+        ...failed,
+        state: 'enqueued',
+        attempt: 0,
+        runAt: now,
+        finishedAt: null,
+        expiresAt: null,
+        updatedAt: now,
+      });
+      expect(await mustGet(ctx.storage, failed.id)).toEqual(retried);
+      expect((await claimJob(ctx, retried)).attempt).toBe(1);
+    });
+
+    for (const state of JOB_STATES.filter((s) => s !== 'failed')) {
+      it(`throws IllegalTransitionError and changes nothing for a ${state} job`, async () => {
+        const job = await jobIn(ctx, state);
+        await expect(ctx.storage.retryFailed(job.id)).rejects.toBeInstanceOf(IllegalTransitionError);
+        expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+      });
+    }
+
+    it('throws NotFoundError for an unknown job', async () => {
+      await expect(ctx.storage.retryFailed(unknownId(ctx))).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
+  describe('delete', () => {
+    for (const state of JOB_STATES) {
+      it(`removes a ${state} job and returns true`, async () => {
+        const [job, other] = await jobsIn(ctx, [state, 'enqueued']);
+        expect(await ctx.storage.delete(job!.id)).toBe(true);
+        expect(await ctx.storage.get(job!.id)).toBeNull();
+        expect(await mustGet(ctx.storage, other!.id)).toEqual(other);
+        expect(await jobTotal(ctx.storage)).toBe(1);
+      });
+    }
+
+    it('returns false for an unknown job', async () => {
+      const job = await enqueueJob(ctx);
+      expect(await ctx.storage.delete(unknownId(ctx))).toBe(false);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it("leaves a deleted processing job's lease unable to write", async () => {
+      const claimed = await claimJob(ctx, await enqueueJob(ctx));
+      expect(await ctx.storage.delete(claimed.id)).toBe(true);
+      expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded' }])).toEqual([false]);
+      expect(await ctx.storage.get(claimed.id)).toBeNull();
+    });
+  });
+}

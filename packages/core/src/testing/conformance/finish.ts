@@ -1,0 +1,314 @@
+// finish.ts: conformance of the fenced writes a worker makes under its lease: `finish`, `renewLeases`,
+// `recordProgress` and `release`. Each is a compare-and-set on (id, leaseId, processing): a stale lease changes nothing.
+import { describe, expect, it } from 'vitest';
+import { randomId, uuidv7 } from '../../ids.js';
+import type { Job } from '../../job.js';
+import type { Lease } from '../../storage.js';
+import type { ConformanceContext } from './context.js';
+import {
+  claim,
+  claimJob,
+  DAY_MS,
+  enqueueBatch,
+  enqueueJob,
+  fromNow,
+  HOUR_MS,
+  jobTotal,
+  LEASE_MS,
+  leaseOf,
+  mustGet,
+  only,
+  staleLease,
+} from './fixtures.js';
+
+/** A job claimed under a lease, with the clock moved on so writes stamp a later time than the claim. */
+async function claimedJob(ctx: ConformanceContext): Promise<Job> {
+  const claimed = await claimJob(ctx, await enqueueJob(ctx));
+  ctx.clock.advance(2_000);
+  return claimed;
+}
+
+/** Three claimed jobs, oldest first. */
+async function claimedJobs(ctx: ConformanceContext): Promise<Job[]> {
+  await enqueueBatch(ctx, 3);
+  const claimed = await claim(ctx, { limit: 3 });
+  expect(claimed).toHaveLength(3);
+  ctx.clock.advance(2_000);
+  return [...claimed].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The fields that say a job is no longer leased. */
+const NO_LEASE = { leaseId: null, lockedBy: null, lockedUntil: null } as const;
+
+/** Claims a job, lets its lease lapse, requeues it, and claims it again: returns the old and the new claim. */
+async function reclaimedJob(ctx: ConformanceContext): Promise<{ old: Job; current: Job }> {
+  const old = await claimedJob(ctx);
+  ctx.clock.advance(LEASE_MS);
+  const moved = await ctx.storage.requeueExpiredLeases({ now: ctx.clock.now(), limit: 10, failedExpiresAt: null });
+  expect(moved.map((m) => m.job.id)).toEqual([old.id]);
+  const current = await claimJob(ctx, await mustGet(ctx.storage, old.id));
+  expect(current.attempt).toBe(2);
+  return { old, current };
+}
+
+export function finishConformance(ctx: ConformanceContext): void {
+  describe('finish', () => {
+    it('moves a job to succeeded with its result, finishedAt and expiresAt, and drops the lease', async () => {
+      const job = await claimedJob(ctx);
+      const expiresAt = fromNow(ctx, DAY_MS);
+      const outcome = { ...leaseOf(job), to: 'succeeded', result: '{"sent":true,"n":[1,2]}', expiresAt } as const;
+      expect(await ctx.storage.finish([outcome])).toEqual([true]);
+      const now = ctx.clock.now();
+      expect(await mustGet(ctx.storage, job.id)).toEqual({
+        ...job,
+        ...NO_LEASE,
+        state: 'succeeded',
+        result: { sent: true, n: [1, 2] },
+        finishedAt: now,
+        expiresAt,
+        updatedAt: now,
+      });
+    });
+
+    it('moves a job to failed with its error, finishedAt and expiresAt', async () => {
+      const job = await claimedJob(ctx);
+      const error = {
+        name: 'TypeError',
+        message: 'bad thing',
+        stack: 'TypeError: bad thing\n    at handler (x.ts:1:1)',
+      };
+      const expiresAt = fromNow(ctx, 7 * DAY_MS);
+      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'failed', error, expiresAt }])).toEqual([true]);
+      const now = ctx.clock.now();
+      expect(await mustGet(ctx.storage, job.id)).toEqual({
+        ...job,
+        ...NO_LEASE,
+        state: 'failed',
+        lastError: error,
+        finishedAt: now,
+        expiresAt,
+        updatedAt: now,
+      });
+    });
+
+    it('moves a job to awaiting_retry with its error and next runAt, unfinished', async () => {
+      const job = await claimedJob(ctx);
+      const error = { name: 'Error', message: 'flaky' };
+      const runAt = fromNow(ctx, 4_321);
+      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'awaiting_retry', error, runAt }])).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual({
+        ...job,
+        ...NO_LEASE,
+        state: 'awaiting_retry',
+        lastError: error,
+        runAt,
+        finishedAt: null,
+        expiresAt: null,
+        updatedAt: ctx.clock.now(),
+      });
+    });
+
+    it('keeps a finished job without expiry when expiresAt is null', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded', expiresAt: null }])).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({ state: 'succeeded', expiresAt: null, result: null });
+    });
+
+    it('deletes the job in the same write when purge is set, and still returns true', async () => {
+      const [a, b] = await claimedJobs(ctx);
+      const outcomes = [
+        { ...leaseOf(a!), to: 'succeeded', result: '1', purge: true },
+        { ...leaseOf(b!), to: 'failed', error: { message: 'no' }, purge: true },
+      ] as const;
+      expect(await ctx.storage.finish([...outcomes])).toEqual([true, true]);
+      expect(await ctx.storage.get(a!.id)).toBeNull();
+      expect(await ctx.storage.get(b!.id)).toBeNull();
+      expect(await jobTotal(ctx.storage)).toBe(1);
+    });
+
+    it('returns false and changes nothing when the lease is stale', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.finish([{ ...staleLease(job), to: 'succeeded', result: '2' }])).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it('returns false for a job that already finished, keeping its first outcome', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded', result: '"first"' }])).toEqual([true]);
+      const finished = await mustGet(ctx.storage, job.id);
+      ctx.clock.advance(1_000);
+      const second = { ...leaseOf(job), to: 'failed', error: { message: 'second' } } as const;
+      expect(await ctx.storage.finish([second])).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(finished);
+    });
+
+    it('returns false for an unknown job', async () => {
+      const lease = { id: uuidv7(ctx.clock.now().getTime()), leaseId: randomId() };
+      expect(await ctx.storage.finish([{ ...lease, to: 'succeeded' }])).toEqual([false]);
+      expect(await ctx.storage.get(lease.id)).toBeNull();
+      expect(await jobTotal(ctx.storage)).toBe(0);
+    });
+
+    it('applies only the live outcomes of a batch with stale entries, answering in order', async () => {
+      const [a, b, c] = await claimedJobs(ctx);
+      const results = await ctx.storage.finish([
+        { ...leaseOf(a!), to: 'succeeded' },
+        { ...staleLease(b!), to: 'succeeded' },
+        { ...leaseOf(c!), to: 'failed', error: { message: 'x' } },
+      ]);
+      expect(results).toEqual([true, false, true]);
+      expect((await mustGet(ctx.storage, a!.id)).state).toBe('succeeded');
+      expect(await mustGet(ctx.storage, b!.id)).toEqual(b);
+      expect((await mustGet(ctx.storage, c!.id)).state).toBe('failed');
+    });
+
+    it('never lets a reclaimed lease write over the new owner', async () => {
+      const { old, current } = await reclaimedJob(ctx);
+      const late = { ...leaseOf(old), to: 'succeeded', result: '"late"' } as const;
+      expect(await ctx.storage.finish([late])).toEqual([false]);
+      expect(await mustGet(ctx.storage, old.id)).toEqual(current);
+      expect(await ctx.storage.finish([{ ...leaseOf(current), to: 'succeeded', result: '"mine"' }])).toEqual([true]);
+      expect(await mustGet(ctx.storage, old.id)).toMatchObject({ state: 'succeeded', result: 'mine' });
+    });
+  });
+
+  describe('renewLeases', () => {
+    it('moves lockedUntil for a live lease', async () => {
+      const job = await claimedJob(ctx);
+      const lockedUntil = fromNow(ctx, LEASE_MS);
+      expect(await ctx.storage.renewLeases({ leases: [leaseOf(job)], lockedUntil })).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({
+        state: 'processing',
+        leaseId: job.leaseId,
+        lockedUntil,
+      });
+    });
+
+    it('returns false and changes nothing when the lease is stale', async () => {
+      const job = await claimedJob(ctx);
+      const lockedUntil = fromNow(ctx, HOUR_MS);
+      expect(await ctx.storage.renewLeases({ leases: [staleLease(job)], lockedUntil })).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it('renews only the live leases of a batch, answering in order', async () => {
+      const [a, b, c] = await claimedJobs(ctx);
+      const lockedUntil = fromNow(ctx, HOUR_MS);
+      const leases: Lease[] = [staleLease(a!), leaseOf(b!), leaseOf(c!)];
+      expect(await ctx.storage.renewLeases({ leases, lockedUntil })).toEqual([false, true, true]);
+      expect(await mustGet(ctx.storage, a!.id)).toEqual(a);
+      expect((await mustGet(ctx.storage, b!.id)).lockedUntil).toEqual(lockedUntil);
+      expect((await mustGet(ctx.storage, c!.id)).lockedUntil).toEqual(lockedUntil);
+    });
+
+    it('returns false once the job has finished', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded' }])).toEqual([true]);
+      const finished = await mustGet(ctx.storage, job.id);
+      expect(await ctx.storage.renewLeases({ leases: [leaseOf(job)], lockedUntil: fromNow(ctx, HOUR_MS) })).toEqual([
+        false,
+      ]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(finished);
+    });
+
+    it('never lets a reclaimed lease extend the new owner', async () => {
+      const { old, current } = await reclaimedJob(ctx);
+      const lockedUntil = fromNow(ctx, DAY_MS);
+      expect(await ctx.storage.renewLeases({ leases: [leaseOf(old)], lockedUntil })).toEqual([false]);
+      expect(await mustGet(ctx.storage, old.id)).toEqual(current);
+    });
+  });
+
+  describe('recordProgress', () => {
+    it('stores the progress of a live lease', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.recordProgress([{ ...leaseOf(job), progress: 42.5 }])).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({ state: 'processing', progress: 42.5 });
+    });
+
+    it('returns false and changes nothing when the lease is stale', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.recordProgress([{ ...staleLease(job), progress: 99 }])).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it('records only the live reports of a batch, answering in order', async () => {
+      const [a, b, c] = await claimedJobs(ctx);
+      const reports = [
+        { ...leaseOf(a!), progress: 10 },
+        { ...leaseOf(b!), progress: 20 },
+        { ...staleLease(c!), progress: 30 },
+      ];
+      expect(await ctx.storage.recordProgress(reports)).toEqual([true, true, false]);
+      expect((await mustGet(ctx.storage, a!.id)).progress).toBe(10);
+      expect((await mustGet(ctx.storage, b!.id)).progress).toBe(20);
+      expect(await mustGet(ctx.storage, c!.id)).toEqual(c);
+    });
+
+    it('never lets a reclaimed lease report over the new owner', async () => {
+      const { old, current } = await reclaimedJob(ctx);
+      expect(await ctx.storage.recordProgress([{ ...leaseOf(old), progress: 77 }])).toEqual([false]);
+      expect(await mustGet(ctx.storage, old.id)).toEqual(current);
+    });
+  });
+
+  describe('release', () => {
+    it('hands the job back to enqueued with the attempt refunded, runAt kept and the lease dropped', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.release({ leases: [leaseOf(job)] })).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({
+        ...NO_LEASE,
+        state: 'enqueued',
+        attempt: 0,
+        runAt: job.runAt,
+        finishedAt: null,
+      });
+    });
+
+    it('keeps the job its place at the head of its queue', async () => {
+      const first = await enqueueJob(ctx, { priority: 1 });
+      ctx.clock.advance(1_000);
+      const second = await enqueueJob(ctx, { priority: 1 });
+      const urgent = await enqueueJob(ctx, { priority: 2 });
+      expect(only(await claim(ctx)).id).toBe(urgent.id);
+      const claimed = only(await claim(ctx));
+      expect(claimed.id).toBe(first.id);
+      expect(await ctx.storage.release({ leases: [leaseOf(claimed)] })).toEqual([true]);
+      expect(only(await claim(ctx)).id).toBe(first.id);
+      expect(only(await claim(ctx)).id).toBe(second.id);
+    });
+
+    it('returns false and changes nothing when the lease is stale', async () => {
+      const job = await claimedJob(ctx);
+      expect(await ctx.storage.release({ leases: [staleLease(job)] })).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it('releases only the live leases of a batch, answering in order', async () => {
+      const [a, b, c] = await claimedJobs(ctx);
+      expect(await ctx.storage.release({ leases: [leaseOf(a!), staleLease(b!), leaseOf(c!)] })).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      expect((await mustGet(ctx.storage, a!.id)).state).toBe('enqueued');
+      expect(await mustGet(ctx.storage, b!.id)).toEqual(b);
+      expect((await mustGet(ctx.storage, c!.id)).state).toBe('enqueued');
+    });
+
+    it("never lets a reclaimed lease hand back the new owner's job", async () => {
+      const { old, current } = await reclaimedJob(ctx);
+      expect(await ctx.storage.release({ leases: [leaseOf(old)] })).toEqual([false]);
+      expect(await mustGet(ctx.storage, old.id)).toEqual(current);
+    });
+
+    it('returns false for a job that is no longer processing', async () => {
+      const job = await claimedJob(ctx);
+      const retry = { ...leaseOf(job), to: 'awaiting_retry', runAt: fromNow(ctx, HOUR_MS) } as const;
+      expect(await ctx.storage.finish([retry])).toEqual([true]);
+      const waiting = await mustGet(ctx.storage, job.id);
+      expect(await ctx.storage.release({ leases: [leaseOf(job)] })).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(waiting);
+    });
+  });
+}

@@ -1,0 +1,191 @@
+// recurring.ts: conformance of recurring definitions: `upsertRecurring`, `removeRecurring`, `listRecurring`,
+// `listDueRecurring` and `fireRecurring`, whose compare-and-set makes N racing servers fire each tick exactly once.
+import { describe, expect, it } from 'vitest';
+import type { NewJob } from '../../job.js';
+import type { RecurringDefinition } from '../../storage.js';
+import type { ConformanceContext } from './context.js';
+import { enqueueJob, fromNow, HOUR_MS, jobTotal, makeDefinition, mustGet, newJob, only } from './fixtures.js';
+
+/** The firing of `def` at its stored nextRunAt, as the recurring poller builds it. */
+function firingOf(ctx: ConformanceContext, def: RecurringDefinition): NewJob {
+  return newJob(ctx, {
+    method: def.method,
+    payload: def.payload,
+    queue: def.queue,
+    uniqueKey: `recurring:${def.id}:${def.nextRunAt.getTime()}`,
+  });
+}
+
+/** The one stored definition with `id`. */
+async function storedDefinition(ctx: ConformanceContext, id: string): Promise<RecurringDefinition> {
+  const found = (await ctx.storage.listRecurring()).filter((def) => def.id === id);
+  return only(found);
+}
+
+export function recurringConformance(ctx: ConformanceContext): void {
+  describe('upsertRecurring', () => {
+    it('inserts a definition and returns it as stored', async () => {
+      const def = makeDefinition(ctx, { metadata: { team: 'ops' }, timeoutMs: 60_000, priority: 3, misfire: 'skip' });
+      expect(await ctx.storage.upsertRecurring(def)).toEqual(def);
+      expect(await ctx.storage.listRecurring()).toEqual([def]);
+    });
+
+    it('replaces every field but keeps nextRunAt, lastRunAt and createdAt when cron and timezone are unchanged', async () => {
+      const original = makeDefinition(ctx);
+      await ctx.storage.upsertRecurring(original);
+      ctx.clock.set(original.nextRunAt);
+      const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
+      const fired = { id: original.id, expectedRunAt: original.nextRunAt, nextRunAt, job: firingOf(ctx, original) };
+      expect(await ctx.storage.fireRecurring(fired)).toBe(true);
+      ctx.clock.advance(1_000);
+
+      const changed = makeDefinition(ctx, {
+        method: 'cleanup_v2',
+        payload: '{"deep":false}',
+        queue: 'maintenance',
+        priority: -1,
+        maxAttempts: 9,
+        timeoutMs: 5_000,
+        metadata: { owner: 'ops' },
+        misfire: 'skip',
+        nextRunAt: fromNow(ctx, 5 * 60_000),
+      });
+      const kept = { nextRunAt, lastRunAt: original.nextRunAt, createdAt: original.createdAt };
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual({ ...changed, ...kept });
+      expect(await ctx.storage.listRecurring()).toEqual([{ ...changed, ...kept }]);
+    });
+
+    it('takes the new nextRunAt when the cron changes', async () => {
+      await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      const changed = makeDefinition(ctx, { cron: '*/5 * * * *', nextRunAt: fromNow(ctx, 5 * 60_000) });
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual(changed);
+      expect(await storedDefinition(ctx, changed.id)).toEqual(changed);
+    });
+
+    it('takes the new nextRunAt when the timezone changes', async () => {
+      await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      const changed = makeDefinition(ctx, { timezone: 'Asia/Tokyo', nextRunAt: fromNow(ctx, 2 * HOUR_MS) });
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual(changed);
+      expect(await storedDefinition(ctx, changed.id)).toEqual(changed);
+    });
+  });
+
+  describe('listRecurring', () => {
+    it('lists every definition', async () => {
+      const defs = ['b', 'c', 'a'].map((id) => makeDefinition(ctx, { id }));
+      for (const def of defs) await ctx.storage.upsertRecurring(def);
+      const listed = await ctx.storage.listRecurring();
+      expect([...listed].sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual([defs[2], defs[0], defs[1]]);
+    });
+
+    it('returns an empty array when there is none', async () => {
+      expect(await ctx.storage.listRecurring()).toEqual([]);
+    });
+  });
+
+  describe('removeRecurring', () => {
+    it('removes the definition and returns true, then false', async () => {
+      await ctx.storage.upsertRecurring(makeDefinition(ctx, { id: 'a' }));
+      const b = await ctx.storage.upsertRecurring(makeDefinition(ctx, { id: 'b' }));
+      expect(await ctx.storage.removeRecurring('a')).toBe(true);
+      expect(await ctx.storage.listRecurring()).toEqual([b]);
+      expect(await ctx.storage.removeRecurring('a')).toBe(false);
+      expect(await ctx.storage.listRecurring()).toEqual([b]);
+    });
+  });
+
+  describe('listDueRecurring', () => {
+    it('returns definitions due by now, earliest nextRunAt first', async () => {
+      const offsets: Record<string, number> = { a: 3_000, b: 1_000, c: 2_000, d: 10_000 };
+      for (const [id, offset] of Object.entries(offsets)) {
+        await ctx.storage.upsertRecurring(makeDefinition(ctx, { id, nextRunAt: fromNow(ctx, offset) }));
+      }
+      expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
+      ctx.clock.advance(2_000);
+      const due = await ctx.storage.listDueRecurring(ctx.clock.now());
+      expect(due.map((def) => def.id)).toEqual(['b', 'c']);
+      expect(due[0]).toEqual(await storedDefinition(ctx, 'b'));
+    });
+  });
+
+  describe('fireRecurring', () => {
+    it('moves nextRunAt, records lastRunAt and enqueues the firing, returning true', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.set(def.nextRunAt);
+      const job = firingOf(ctx, def);
+      const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(true);
+      expect(await storedDefinition(ctx, def.id)).toMatchObject({ nextRunAt, lastRunAt: def.nextRunAt });
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({
+        state: 'enqueued',
+        method: def.method,
+        payload: { deep: true },
+        uniqueKey: job.uniqueKey,
+      });
+      expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
+    });
+
+    it('returns false and changes nothing when expectedRunAt is stale', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.set(def.nextRunAt);
+      const job = firingOf(ctx, def);
+      const stale = new Date(def.nextRunAt.getTime() - 1);
+      const nextRunAt = fromNow(ctx, HOUR_MS);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: stale, nextRunAt, job })).toBe(false);
+      expect(await ctx.storage.listRecurring()).toEqual([def]);
+      expect(await jobTotal(ctx.storage)).toBe(0);
+    });
+
+    it('returns false and enqueues nothing for an unknown definition', async () => {
+      const def = makeDefinition(ctx);
+      const params = { id: 'ghost', expectedRunAt: def.nextRunAt, nextRunAt: fromNow(ctx, 2 * HOUR_MS) };
+      expect(await ctx.storage.fireRecurring({ ...params, job: firingOf(ctx, def) })).toBe(false);
+      expect(await jobTotal(ctx.storage)).toBe(0);
+      expect(await ctx.storage.listRecurring()).toEqual([]);
+    });
+
+    it('fires a tick exactly once when two peers race it', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.set(def.nextRunAt);
+      const [a, b] = await Promise.all([ctx.connectPeer(), ctx.connectPeer()]);
+      const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
+      const jobs = [firingOf(ctx, def), firingOf(ctx, def)] as const;
+      const results = await Promise.all([
+        a.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: jobs[0] }),
+        b.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: jobs[1] }),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await jobTotal(ctx.storage)).toBe(1);
+      const winner = results[0] ? jobs[0] : jobs[1];
+      const loser = results[0] ? jobs[1] : jobs[0];
+      expect(await mustGet(ctx.storage, winner.id)).toMatchObject({ state: 'enqueued' });
+      expect(await ctx.storage.get(loser.id)).toBeNull();
+      expect(await storedDefinition(ctx, def.id)).toMatchObject({ nextRunAt, lastRunAt: def.nextRunAt });
+    });
+
+    it("moves nextRunAt but writes no second job while the firing's uniqueKey is held", async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.set(def.nextRunAt);
+      const holder = await enqueueJob(ctx, { uniqueKey: firingOf(ctx, def).uniqueKey });
+      const job = firingOf(ctx, def);
+      const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(true);
+      expect(await ctx.storage.get(job.id)).toBeNull();
+      expect(await mustGet(ctx.storage, holder.id)).toEqual(holder);
+      expect(await jobTotal(ctx.storage)).toBe(1);
+      expect((await storedDefinition(ctx, def.id)).nextRunAt).toEqual(nextRunAt);
+    });
+
+    it('compares expectedRunAt to the millisecond', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx, { nextRunAt: fromNow(ctx, 1_234) }));
+      ctx.clock.set(def.nextRunAt);
+      const job = firingOf(ctx, def);
+      const nextRunAt = fromNow(ctx, HOUR_MS);
+      const late = new Date(def.nextRunAt.getTime() + 1);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: late, nextRunAt, job })).toBe(false);
+      const exact = new Date(def.nextRunAt.getTime());
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: exact, nextRunAt, job })).toBe(true);
+      expect(await jobTotal(ctx.storage)).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,408 @@
+// storage.ts: MemoryStorage, the Storage contract held in one process's memory. Each method runs synchronously to the
+// end, so each is atomic, and returns a settled promise; callers only ever get fresh copies, never stored objects.
+import {
+  type CancelParams,
+  type Clock,
+  ConfigError,
+  type EnqueueParams,
+  type EnqueueResult,
+  type FetchAndLockParams,
+  type FinishOutcome,
+  type FireRecurringParams,
+  IllegalTransitionError,
+  isFinishedState,
+  type Job,
+  type JobAvailableListener,
+  type JobCounts,
+  type Lease,
+  type ListParams,
+  type MovedJob,
+  type NewJob,
+  NotFoundError,
+  type ProgressReport,
+  type ReclaimDeadServersParams,
+  type ReclaimedServer,
+  type RecurringDefinition,
+  type ReleaseParams,
+  type RenewLeasesParams,
+  type RequeueExpiredLeasesParams,
+  type ServerInfo,
+  type Storage,
+  type StorageCapabilities,
+  StorageError,
+  type SweepParams,
+  systemClock,
+  ValidationError,
+} from '@jobsmith/core';
+import { closedError, toStorageError } from './errors.js';
+import { JobTable } from './job-table.js';
+import { type JobRecord, jobFromRecord, type RecordPatch, recordFromNewJob } from './records.js';
+import { RecurringTable } from './recurring.js';
+import { compareIds, ServerRegistry } from './servers.js';
+import { promoteDue, purgeExpired, reclaimServerJobs, requeueExpiredLeases } from './sweeps.js';
+import { cancelPatch, claimPatch, finishPatch, releasePatch, retryPatch } from './transitions.js';
+import {
+  checkDate,
+  checkEach,
+  checkFinishOutcome,
+  checkFiniteNumber,
+  checkLease,
+  checkLimit,
+  checkNewJob,
+  checkOptionalDate,
+  checkPositiveMs,
+  checkRecurringDefinition,
+  checkServerInfo,
+  checkString,
+} from './validate.js';
+import { WakeUps } from './wake-ups.js';
+
+/** Options for `new MemoryStorage(options)`. */
+export interface MemoryStorageOptions {
+  /**
+   * Where time comes from; share it with the server (a `ManualClock` makes tests deterministic).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+}
+
+const CAPABILITIES: StorageCapabilities = Object.freeze({
+  push: true,
+  crossProcessPush: false,
+  multiProcess: false,
+  transactionalEnqueue: false,
+});
+
+/**
+ * In-memory storage for unit tests and single-process use. Claims and sweeps read indexes (O(log n) per job), so it
+ * stays fast with many jobs; `subscribe` wakes the server whenever a queue gets an `enqueued` job. Data lives only as
+ * long as the instance: nothing is shared with other processes.
+ */
+export class MemoryStorage implements Storage {
+  readonly capabilities: StorageCapabilities = CAPABILITIES;
+  readonly clock: Clock;
+  private readonly wakeUps = new WakeUps();
+  private readonly jobs = new JobTable((queue) => this.wakeUps.wake(queue));
+  private readonly servers = new ServerRegistry();
+  private readonly recurring = new RecurringTable();
+  private closed = false;
+
+  constructor(options: MemoryStorageOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (key !== 'clock') throw new ConfigError(`MemoryStorageOptions.${key}`, 'is not a known option');
+    }
+    const clock = options.clock ?? systemClock;
+    if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') {
+      throw new ConfigError('MemoryStorageOptions.clock', 'must be a Clock with now() and sleep()', clock);
+    }
+    this.clock = clock;
+  }
+
+  // Lifecycle
+
+  /** Nothing to create; resolves at once. */
+  migrate(): Promise<void> {
+    return this.run('migrate', () => undefined);
+  }
+
+  /** Makes every later call reject with StorageError ('closed') and drops the listeners. Idempotent. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.wakeUps.clear();
+    return Promise.resolve();
+  }
+
+  /** Listeners hear of each queue that got an `enqueued` job, in a microtask; a closed storage calls none. */
+  subscribe(onJobAvailable: JobAvailableListener): () => void {
+    if (this.closed) return () => undefined;
+    return this.wakeUps.subscribe(onJobAvailable);
+  }
+
+  // Jobs
+
+  enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
+    return this.run('enqueue', () => {
+      if (params.tx !== undefined) {
+        throw new ValidationError('enqueue', 'tx', 'is not supported (capabilities.transactionalEnqueue is false)');
+      }
+      checkEach('enqueue', 'jobs', params.jobs, checkNewJob);
+      return params.jobs.map((job) => this.insert(job));
+    });
+  }
+
+  get(id: string): Promise<Job | null> {
+    return this.run('get', () => {
+      checkString('get', 'id', id);
+      const record = this.jobs.get(id);
+      return record === undefined ? null : jobFromRecord(record);
+    });
+  }
+
+  /** Scans every job: an admin read, not a hot path. */
+  list(params: ListParams): Promise<Job[]> {
+    return this.run('list', () => {
+      checkLimit('list', 'limit', params.limit);
+      checkLimit('list', 'offset', params.offset);
+      const { state, queue, method } = params;
+      const matches: JobRecord[] = [];
+      for (const record of this.jobs.values()) {
+        if (state !== undefined && record.state !== state) continue;
+        if (queue !== undefined && record.queue !== queue) continue;
+        if (method !== undefined && record.method !== method) continue;
+        matches.push(record);
+      }
+      matches.sort((a, b) => compareIds(a.id, b.id));
+      return matches.slice(params.offset, params.offset + params.limit).map(jobFromRecord);
+    });
+  }
+
+  counts(): Promise<JobCounts> {
+    return this.run('counts', () => this.jobs.counts());
+  }
+
+  cancel(params: CancelParams): Promise<Job> {
+    return this.run('cancel', () => {
+      checkString('cancel', 'id', params.id);
+      checkOptionalDate('cancel', 'expiresAt', params.expiresAt);
+      const record = this.require('cancel', params.id);
+      if (isFinishedState(record.state)) throw new IllegalTransitionError('cancel', record.id, record.state, 'deleted');
+      return jobFromRecord(this.jobs.update(record, cancelPatch(this.now(), params.expiresAt)));
+    });
+  }
+
+  retryFailed(id: string): Promise<Job> {
+    return this.run('retryFailed', () => {
+      checkString('retryFailed', 'id', id);
+      const record = this.require('retryFailed', id);
+      if (record.state !== 'failed') throw new IllegalTransitionError('retryFailed', id, record.state, 'enqueued');
+      const holder = record.uniqueKey === null ? undefined : this.jobs.uniqueHolder(record.uniqueKey);
+      if (holder !== undefined) {
+        // Two unfinished jobs may never share a key; a SQL backend's unique index refuses this the same way.
+        throw new StorageError('retryFailed', { detail: `uniqueKey ${record.uniqueKey} is now held by job ${holder}` });
+      }
+      return jobFromRecord(this.jobs.update(record, retryPatch(this.now())));
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.run('delete', () => {
+      checkString('delete', 'id', id);
+      return this.jobs.remove(id);
+    });
+  }
+
+  // Claims and their fenced writes
+
+  fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
+    return this.run('fetchAndLock', () => {
+      checkString('fetchAndLock', 'serverId', params.serverId);
+      checkEach('fetchAndLock', 'queues', params.queues, checkString);
+      checkLimit('fetchAndLock', 'limit', params.limit);
+      checkPositiveMs('fetchAndLock', 'leaseMs', params.leaseMs);
+      const claimed: Job[] = [];
+      if (params.limit === 0) return claimed;
+      const now = this.now();
+      for (const record of this.jobs.readyInOrder(params.queues)) {
+        claimed.push(jobFromRecord(this.jobs.update(record, claimPatch(record, params.serverId, now, params.leaseMs))));
+        if (claimed.length >= params.limit) break;
+      }
+      return claimed;
+    });
+  }
+
+  finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
+    return this.run('finish', () => {
+      checkEach('finish', 'outcomes', outcomes, checkFinishOutcome);
+      const now = this.now();
+      return outcomes.map((outcome) => {
+        const record = this.leased(outcome);
+        if (record === undefined) return false;
+        if (outcome.purge === true) this.jobs.remove(record.id);
+        else this.jobs.update(record, finishPatch(outcome, now));
+        return true;
+      });
+    });
+  }
+
+  renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
+    return this.run('renewLeases', () => {
+      checkEach('renewLeases', 'leases', params.leases, checkLease);
+      checkDate('renewLeases', 'lockedUntil', params.lockedUntil);
+      const patch = { lockedUntil: params.lockedUntil.getTime(), updatedAt: this.now() };
+      return this.eachLeased(params.leases, () => patch);
+    });
+  }
+
+  recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
+    return this.run('recordProgress', () => {
+      checkEach('recordProgress', 'reports', reports, (operation, field, report) => {
+        checkLease(operation, field, report);
+        checkFiniteNumber(operation, `${field}.progress`, report.progress);
+      });
+      const now = this.now();
+      return this.eachLeased(reports, (_, report) => ({ progress: report.progress, updatedAt: now }));
+    });
+  }
+
+  release(params: ReleaseParams): Promise<boolean[]> {
+    return this.run('release', () => {
+      checkEach('release', 'leases', params.leases, checkLease);
+      const now = this.now();
+      return this.eachLeased(params.leases, (record) => releasePatch(record, now));
+    });
+  }
+
+  // Sweeps: each reads only the due head of its heap
+
+  promoteDue(params: SweepParams): Promise<MovedJob[]> {
+    return this.run('promoteDue', () => promoteDue(this.jobs, this.sweepNow('promoteDue', params), params.limit));
+  }
+
+  requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
+    return this.run('requeueExpiredLeases', () => {
+      const now = this.sweepNow('requeueExpiredLeases', params);
+      checkOptionalDate('requeueExpiredLeases', 'failedExpiresAt', params.failedExpiresAt);
+      return requeueExpiredLeases(this.jobs, now, params.limit, params.failedExpiresAt);
+    });
+  }
+
+  purgeExpired(params: SweepParams): Promise<number> {
+    return this.run('purgeExpired', () => purgeExpired(this.jobs, this.sweepNow('purgeExpired', params), params.limit));
+  }
+
+  // Servers
+
+  registerServer(info: ServerInfo): Promise<void> {
+    return this.run('registerServer', () => {
+      checkServerInfo('registerServer', 'info', info);
+      this.servers.register(info);
+    });
+  }
+
+  heartbeatServer(id: string): Promise<boolean> {
+    return this.run('heartbeatServer', () => {
+      checkString('heartbeatServer', 'id', id);
+      return this.servers.heartbeat(id, this.clock.now());
+    });
+  }
+
+  deregisterServer(id: string): Promise<void> {
+    return this.run('deregisterServer', () => {
+      checkString('deregisterServer', 'id', id);
+      this.servers.deregister(id);
+    });
+  }
+
+  listServers(): Promise<ServerInfo[]> {
+    return this.run('listServers', () => this.servers.list());
+  }
+
+  reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
+    return this.run('reclaimDeadServers', () => {
+      checkDate('reclaimDeadServers', 'before', params.before);
+      checkOptionalDate('reclaimDeadServers', 'failedExpiresAt', params.failedExpiresAt);
+      const now = this.now();
+      return this.servers.removeSilentSince(params.before.getTime()).map((serverId) => ({
+        serverId,
+        jobs: reclaimServerJobs(this.jobs, serverId, now, params.failedExpiresAt),
+      }));
+    });
+  }
+
+  // Recurring
+
+  upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
+    return this.run('upsertRecurring', () => {
+      checkRecurringDefinition('upsertRecurring', 'def', def);
+      return this.recurring.upsert(def);
+    });
+  }
+
+  removeRecurring(id: string): Promise<boolean> {
+    return this.run('removeRecurring', () => {
+      checkString('removeRecurring', 'id', id);
+      return this.recurring.remove(id);
+    });
+  }
+
+  listRecurring(): Promise<RecurringDefinition[]> {
+    return this.run('listRecurring', () => this.recurring.list());
+  }
+
+  listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
+    return this.run('listDueRecurring', () => {
+      checkDate('listDueRecurring', 'now', now);
+      return this.recurring.listDue(now.getTime());
+    });
+  }
+
+  fireRecurring(params: FireRecurringParams): Promise<boolean> {
+    return this.run('fireRecurring', () => {
+      checkString('fireRecurring', 'id', params.id);
+      checkDate('fireRecurring', 'expectedRunAt', params.expectedRunAt);
+      checkDate('fireRecurring', 'nextRunAt', params.nextRunAt);
+      if (params.job !== null) checkNewJob('fireRecurring', 'job', params.job);
+      if (!this.recurring.isDueAt(params.id, params.expectedRunAt.getTime())) return false;
+      // A null job skips the tick (misfire 'skip'): the schedule moves on, but nothing fired, so lastRunAt stays.
+      this.recurring.advance(params.id, params.nextRunAt, params.job === null ? null : params.expectedRunAt);
+      if (params.job !== null) this.insert(params.job);
+      return true;
+    });
+  }
+
+  // Internals
+
+  /** Runs `body` as one atomic step: rejects when closed, and turns any stray failure into a StorageError. */
+  private run<T>(operation: string, body: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(closedError(operation));
+    try {
+      return Promise.resolve(body());
+    } catch (error) {
+      return Promise.reject(toStorageError(operation, error));
+    }
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** Checks a sweep's params and returns its `now` in epoch ms. */
+  private sweepNow(operation: string, params: SweepParams): number {
+    checkDate(operation, 'now', params.now);
+    checkLimit(operation, 'limit', params.limit);
+    return params.now.getTime();
+  }
+
+  private require(operation: string, id: string): JobRecord {
+    const record = this.jobs.get(id);
+    if (record === undefined) throw new NotFoundError(operation, id);
+    return record;
+  }
+
+  /** Inserts one validated job unless its id exists or its uniqueKey is held (then it is a duplicate). */
+  private insert(job: NewJob): EnqueueResult {
+    if (this.jobs.get(job.id) !== undefined) return { id: job.id, duplicate: true };
+    const holder = job.uniqueKey === null ? undefined : this.jobs.uniqueHolder(job.uniqueKey);
+    if (holder !== undefined) return { id: holder, duplicate: true };
+    this.jobs.insert(recordFromNewJob(job, this.jobs.nextVersion()));
+    return { id: job.id, duplicate: false };
+  }
+
+  /** The record `lease` still holds: processing under that very leaseId. */
+  private leased(lease: Lease): JobRecord | undefined {
+    const record = this.jobs.get(lease.id);
+    return record?.state === 'processing' && record.leaseId === lease.leaseId ? record : undefined;
+  }
+
+  /** Applies `patch` to each job its lease still holds: one compare-and-set per lease, false where stale. */
+  private eachLeased<L extends Lease>(
+    leases: readonly L[],
+    patch: (record: JobRecord, lease: L) => RecordPatch,
+  ): boolean[] {
+    return leases.map((lease) => {
+      const record = this.leased(lease);
+      if (record !== undefined) this.jobs.update(record, patch(record, lease));
+      return record !== undefined;
+    });
+  }
+}
