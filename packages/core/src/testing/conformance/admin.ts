@@ -95,7 +95,7 @@ export function adminConformance(ctx: ConformanceContext): void {
 
   describe('cancel', () => {
     for (const state of UNFINISHED_STATES) {
-      it(`moves a ${state} job to deleted with finishedAt, the given expiresAt and no lease`, async () => {
+      it(`moves a job from ${state} to deleted with finishedAt, the given expiresAt and no lease`, async () => {
         const job = await jobIn(ctx, state);
         ctx.clock.advance(1_000);
         const expiresAt = fromNow(ctx, DAY_MS);
@@ -127,7 +127,7 @@ export function adminConformance(ctx: ConformanceContext): void {
     });
 
     for (const state of FINISHED_STATES) {
-      it(`throws IllegalTransitionError and changes nothing for a ${state} job`, async () => {
+      it(`throws IllegalTransitionError and changes nothing for a job in state ${state}`, async () => {
         const job = await jobIn(ctx, state);
         await expect(ctx.storage.cancel({ id: job.id, expiresAt: null })).rejects.toBeInstanceOf(
           IllegalTransitionError,
@@ -162,7 +162,7 @@ export function adminConformance(ctx: ConformanceContext): void {
     });
 
     for (const state of JOB_STATES.filter((s) => s !== 'failed')) {
-      it(`throws IllegalTransitionError and changes nothing for a ${state} job`, async () => {
+      it(`throws IllegalTransitionError and changes nothing for a job in state ${state}`, async () => {
         const job = await jobIn(ctx, state);
         await expect(ctx.storage.retryFailed(job.id)).rejects.toBeInstanceOf(IllegalTransitionError);
         expect(await mustGet(ctx.storage, job.id)).toEqual(job);
@@ -176,7 +176,7 @@ export function adminConformance(ctx: ConformanceContext): void {
 
   describe('delete', () => {
     for (const state of JOB_STATES) {
-      it(`removes a ${state} job and returns true`, async () => {
+      it(`removes a job in state ${state} and returns true`, async () => {
         const [job, other] = await jobsIn(ctx, [state, 'enqueued']);
         expect(await ctx.storage.delete(job!.id)).toBe(true);
         expect(await ctx.storage.get(job!.id)).toBeNull();

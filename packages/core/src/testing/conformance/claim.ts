@@ -13,6 +13,7 @@ import {
   fromNow,
   HOUR_MS,
   jobsIn,
+  LEASE_MS,
   leaseOf,
   mustGet,
   only,
@@ -54,7 +55,7 @@ interface ClaimCall {
 async function drain(storage: Storage, serverId: string, seed: number, log: ClaimCall[]): Promise<void> {
   for (let call = 0; ; call++) {
     const limit = 1 + ((seed + call) % 7);
-    const jobs = await storage.fetchAndLock({ serverId, queues: [], limit, leaseMs: 30_000 });
+    const jobs = await storage.fetchAndLock({ serverId, queues: [], limit, leaseMs: LEASE_MS });
     log.push({ serverId, limit, jobs });
     if (jobs.length === 0) return;
   }

@@ -20,9 +20,15 @@ import {
 
 /** Ways a uniqueKey holder stops holding it: each finished state, and its row going away. */
 const KEY_RELEASES: Record<string, (ctx: ConformanceContext, key: string) => Promise<void>> = {
-  succeeds: async (ctx, uniqueKey) => void (await jobIn(ctx, 'succeeded', { uniqueKey })),
-  fails: async (ctx, uniqueKey) => void (await jobIn(ctx, 'failed', { uniqueKey })),
-  'is cancelled': async (ctx, uniqueKey) => void (await jobIn(ctx, 'deleted', { uniqueKey })),
+  succeeds: async (ctx, uniqueKey) => {
+    await jobIn(ctx, 'succeeded', { uniqueKey });
+  },
+  fails: async (ctx, uniqueKey) => {
+    await jobIn(ctx, 'failed', { uniqueKey });
+  },
+  'is cancelled': async (ctx, uniqueKey) => {
+    await jobIn(ctx, 'deleted', { uniqueKey });
+  },
   'is purged as it finishes': async (ctx, uniqueKey) => {
     const claimed = await claimJob(ctx, await enqueueJob(ctx, { uniqueKey }));
     expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', purge: true }])).toEqual([true]);
@@ -100,7 +106,7 @@ export function enqueueConformance(ctx: ConformanceContext): void {
     });
 
     for (const state of UNFINISHED_STATES) {
-      it(`returns the holder's id and writes nothing while the uniqueKey is held by a ${state} job`, async () => {
+      it(`returns the holder's id and writes nothing while the uniqueKey is held by a job in state ${state}`, async () => {
         const holder = await jobIn(ctx, state, { uniqueKey: 'report:42' });
         const again = newJob(ctx, { uniqueKey: 'report:42', method: 'other' });
         expect(await ctx.storage.enqueue({ jobs: [again] })).toEqual([{ id: holder.id, duplicate: true }]);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../job.js';
 import type { ConformanceContext } from './context.js';
-import { claimJob, DAY_MS, enqueueJob, fromNow, leaseOf, mustGet } from './fixtures.js';
+import { claimJob, DAY_MS, enqueueJob, fromNow, LEASE_MS, leaseOf, mustGet } from './fixtures.js';
 
 /** Nests `value` `depth` levels deep, alternating arrays and objects. */
 function nested(depth: number, value: JsonValue): JsonValue {
@@ -123,7 +123,7 @@ export function fidelityConformance(ctx: ConformanceContext): void {
       ctx.clock.advance(6);
       const claimed = await claimJob(ctx, job);
       const claimedAt = ctx.clock.now();
-      expect(claimed).toMatchObject({ startedAt: claimedAt, lockedUntil: new Date(claimedAt.getTime() + 30_000) });
+      expect(claimed).toMatchObject({ startedAt: claimedAt, lockedUntil: new Date(claimedAt.getTime() + LEASE_MS) });
       ctx.clock.advance(13);
       const expiresAt = fromNow(ctx, 3);
       expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', expiresAt }])).toEqual([true]);

@@ -125,6 +125,19 @@ export function recurringConformance(ctx: ConformanceContext): void {
       expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
     });
 
+    it('moves only nextRunAt, enqueueing nothing and keeping lastRunAt, when job is null (a skipped misfire)', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx, { misfire: 'skip' }));
+      ctx.clock.set(def.nextRunAt);
+      const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
+      const skip = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: null };
+      expect(await ctx.storage.fireRecurring(skip)).toBe(true);
+      const stored = await storedDefinition(ctx, def.id);
+      expect(stored).toEqual({ ...def, nextRunAt, lastRunAt: null, updatedAt: stored.updatedAt });
+      expect(await jobTotal(ctx.storage)).toBe(0);
+      expect(await ctx.storage.fireRecurring(skip)).toBe(false);
+      expect((await storedDefinition(ctx, def.id)).nextRunAt).toEqual(nextRunAt);
+    });
+
     it('returns false and changes nothing when expectedRunAt is stale', async () => {
       const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
       ctx.clock.set(def.nextRunAt);
