@@ -1,0 +1,20 @@
+// errors.ts: the one place SqliteStorage turns a failure into what callers see (every method goes through it).
+// Errors jobsmith throws on purpose pass through; a driver error becomes a StorageError naming the database file.
+import { JobsmithError, StorageError } from '@jobsmith/core';
+
+/**
+ * Wraps `error` for `operation`. `file` is the database's path (or ':memory:'), so "unable to open", "readonly" and
+ * "not a database" messages say which file is at fault.
+ */
+export function toStorageError(operation: string, error: unknown, file: string): JobsmithError {
+  if (error instanceof JobsmithError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const codePart = typeof code === 'string' ? ` [${code}]` : '';
+  return new StorageError(operation, { cause: error, detail: `${message}${codePart} (database ${file})` });
+}
+
+/** What every call on a closed SqliteStorage throws. */
+export function closedError(operation: string, file: string): StorageError {
+  return new StorageError(operation, { detail: `storage is closed (database ${file})` });
+}

@@ -1,0 +1,90 @@
+// jobs.ts: SqliteStorage's job reads and admin transitions (enqueue, cancel, retryFailed). Synchronous: the caller
+// supplies the connection's statements and `now`, and wraps writes in BEGIN IMMEDIATE and errors in toStorageError.
+import {
+  type EnqueueResult,
+  IllegalTransitionError,
+  JOB_STATES,
+  type Job,
+  type JobCounts,
+  type JobState,
+  type ListParams,
+  type NewJob,
+  NotFoundError,
+  StorageError,
+} from '@jobsmith/core';
+import { type JobRow, jobFromRow, newJobParams } from './rows.js';
+import type { Statements } from './statements.js';
+
+/** What an enqueue wrote: one result per job, and the queues that got an `enqueued` job (to wake subscribers). */
+export interface InsertedJobs {
+  results: EnqueueResult[];
+  readyQueues: Set<string>;
+}
+
+/**
+ * Inserts jobs in order; a job whose id exists, or whose uniqueKey an unfinished job holds (including an earlier
+ * job of this batch), is a duplicate of that job and writes nothing. Call inside one transaction: all or nothing.
+ */
+export function insertJobs(statements: Statements, jobs: readonly NewJob[]): InsertedJobs {
+  const readyQueues = new Set<string>();
+  const results = jobs.map((job): EnqueueResult => {
+    if (statements.get('enqueue', newJobParams(job))) {
+      if (job.state === 'enqueued') readyQueues.add(job.queue);
+      return { id: job.id, duplicate: false };
+    }
+    const holder = statements.get<{ id: string | null }>('enqueue-find-duplicate', {
+      id: job.id,
+      unique_key: job.uniqueKey,
+    });
+    if (!holder?.id)
+      throw new StorageError('enqueue', { detail: `job ${job.id} was neither inserted nor a duplicate` });
+    return { id: holder.id, duplicate: true };
+  });
+  return { results, readyQueues };
+}
+
+export function getJob(statements: Statements, id: string): Job | null {
+  const row = statements.get<JobRow>('get', { id });
+  return row ? jobFromRow(row) : null;
+}
+
+export function listJobs(statements: Statements, params: ListParams): Job[] {
+  const filters = { state: params.state ?? null, queue: params.queue ?? null, method: params.method ?? null };
+  const rows = statements.all<JobRow>('list', { ...filters, limit: params.limit, offset: params.offset });
+  return rows.map(jobFromRow);
+}
+
+export function countJobs(statements: Statements): JobCounts {
+  const byState = zeroCounts();
+  const byQueue: Record<string, Record<JobState, number>> = {};
+  for (const row of statements.all<{ queue: string; state: JobState; n: number }>('counts')) {
+    byState[row.state] += row.n;
+    byQueue[row.queue] ??= zeroCounts();
+    byQueue[row.queue]![row.state] = row.n;
+  }
+  return { byState, byQueue };
+}
+
+/** Any unfinished job -> deleted. Throws NotFoundError / IllegalTransitionError and changes nothing otherwise. */
+export function cancelJob(statements: Statements, id: string, now: number, expiresAt: number | null): Job {
+  const row = statements.get<JobRow>('cancel', { id, now, expires_at: expiresAt });
+  if (row) return jobFromRow(row);
+  throw refusal(statements, 'cancel', id, 'deleted');
+}
+
+/** A failed job -> enqueued, due now. Throws NotFoundError / IllegalTransitionError and changes nothing otherwise. */
+export function retryFailedJob(statements: Statements, id: string, now: number): Job {
+  const row = statements.get<JobRow>('retry-failed', { id, now });
+  if (row) return jobFromRow(row);
+  throw refusal(statements, 'retryFailed', id, 'enqueued');
+}
+
+/** Why a guarded admin write matched no row: the job is missing, or its state does not allow the move. */
+function refusal(statements: Statements, operation: string, id: string, to: JobState): Error {
+  const job = statements.get<{ state: JobState }>('get', { id });
+  return job ? new IllegalTransitionError(operation, id, job.state, to) : new NotFoundError(operation, id);
+}
+
+function zeroCounts(): Record<JobState, number> {
+  return Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+}

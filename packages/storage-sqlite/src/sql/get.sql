@@ -1,0 +1,3 @@
+-- get: one job by id.
+-- Inputs: $id. Returns: the row, or none.
+SELECT * FROM {{jobs}} WHERE id = $id

@@ -1,0 +1,3 @@
+-- listRecurring: every recurring definition, by id.
+-- Inputs: none. Returns: the rows.
+SELECT * FROM {{recurring}} ORDER BY id
