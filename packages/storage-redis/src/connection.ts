@@ -1,0 +1,154 @@
+// connection.ts: the command connection (owned, or the app's) and the lazily created pub/sub connection. Owns the
+// fail-fast rule: until a first connection succeeds, a failed connect rejects at once instead of retrying forever.
+
+import type { JobAvailableListener } from '@jobsmith/core';
+import { type Cluster, Redis } from 'ioredis';
+import { unreachableError } from './errors.js';
+import type { ResolvedRedisOptions } from './options.js';
+
+/** Bound on a TCP connect, so a black-holed host fails within seconds. */
+const CONNECT_TIMEOUT_MS = 3_000;
+/** Reconnect attempts a command waits through after the first connection, before it rejects. */
+const MAX_RETRIES_PER_REQUEST = 5;
+
+/** Reconnect delay after the first connection: 100 ms more per attempt, capped at 2 s. */
+const backoff = (attempt: number): number => Math.min(attempt * 100, 2_000);
+
+type Client = Redis | Cluster;
+
+/** By ioredis's own flag, not instanceof: an app's client may come from another copy of ioredis. */
+const isCluster = (client: Client): client is Cluster => client.isCluster;
+
+function describeEndpoint(client: Client): string {
+  if (isCluster(client)) return 'Redis Cluster';
+  return client.options.path ?? `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+}
+
+/** Quits a connection that is up; drops one that is not (quit would first connect a lazy one). */
+async function shutdown(client: Client): Promise<void> {
+  if (client.status !== 'ready') return void client.disconnect();
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
+
+/** The connections of one RedisStorage: commands on `client`, wake-ups on a subscriber made on first `listen`. */
+export class RedisConnection {
+  readonly client: Client;
+  /** `host:port` (or socket path) for error messages: never the URL, which may hold a password. */
+  readonly endpoint: string;
+  private readonly ownsClient: boolean;
+  private hasConnected = false;
+  private lastError: unknown = null;
+  private connecting: Promise<void> | null = null;
+  private subscriber: Client | null = null;
+  private subscription: Promise<void> | null = null;
+  private readonly listeners = new Set<JobAvailableListener>();
+
+  /**
+   * @param name the owned connections' CLIENT SETNAME (`<name>` and `<name>:subscriber`), to find them in CLIENT LIST.
+   */
+  constructor(
+    options: ResolvedRedisOptions,
+    private readonly name: string,
+  ) {
+    this.ownsClient = options.client === null;
+    this.client = options.client ?? this.createClient(options.url as string);
+    this.endpoint = describeEndpoint(this.client);
+  }
+
+  private createClient(url: string): Redis {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+      connectionName: this.name,
+      retryStrategy: (attempt) => (this.hasConnected ? backoff(attempt) : null),
+    });
+    client.on('error', (error: unknown) => {
+      this.lastError = error;
+    });
+    client.on('ready', () => {
+      this.hasConnected = true;
+    });
+    return client;
+  }
+
+  /** Connects if not yet connected; rejects with a StorageError naming the endpoint if the server is unreachable. */
+  async connect(operation: string): Promise<void> {
+    if (this.hasConnected || this.client.status === 'ready') return;
+    if (!this.ownsClient && this.client.status !== 'wait') return;
+    this.connecting ??= this.client.connect().finally(() => {
+      this.connecting = null;
+    });
+    try {
+      await this.connecting;
+    } catch (error) {
+      throw unreachableError(operation, this.endpoint, this.lastError ?? error);
+    }
+  }
+
+  /** Adds a listener for queue names published on `channel`; the subscriber connection starts on first use. */
+  listen(channel: string, listener: JobAvailableListener): () => void {
+    this.listeners.add(listener);
+    if (!this.subscriber) this.subscriber = this.createSubscriber(channel, `${this.name}:subscriber`);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Resolves once a pending SUBSCRIBE has been answered, so this process hears its own next PUBLISH. */
+  async subscribed(): Promise<void> {
+    await this.subscription;
+  }
+
+  private createSubscriber(channel: string, name: string): Client {
+    const subscriber = isCluster(this.client)
+      ? this.client.duplicate()
+      : this.client.duplicate({
+          lazyConnect: false,
+          retryStrategy: backoff,
+          maxRetriesPerRequest: null,
+          connectionName: name,
+        });
+    subscriber.on('error', () => {
+      // It reconnects by itself and ioredis re-subscribes after a reconnect; the server's polling covers the gap.
+    });
+    subscriber.on('message', (from: string, queue: string) => {
+      if (from === channel) this.deliver(queue);
+    });
+    // Settles when SUBSCRIBE is answered, or at the first connection error (the SUBSCRIBE stays queued and is sent
+    // when the connection comes up), so a caller waiting on it never hangs through an outage.
+    this.subscription = new Promise<void>((resolve) => {
+      subscriber.once('error', () => resolve());
+      subscriber.subscribe(channel).then(
+        () => resolve(),
+        () => resolve(),
+      );
+    }).then(() => {
+      this.subscription = null;
+    });
+    return subscriber;
+  }
+
+  private deliver(queue: string): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(queue);
+      } catch {
+        // A throwing listener must not keep the others from waking; the server reports its own errors.
+      }
+    }
+  }
+
+  /** Closes the subscriber and, if owned, the command connection (an app-owned client stays open). */
+  async close(): Promise<void> {
+    this.listeners.clear();
+    const subscriber = this.subscriber;
+    this.subscriber = null;
+    if (subscriber) await shutdown(subscriber);
+    if (this.ownsClient) await shutdown(this.client);
+  }
+}

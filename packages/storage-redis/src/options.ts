@@ -1,0 +1,102 @@
+// options.ts: RedisStorage's options, their defaults, and the one function that checks them at construction. A bad
+// option throws a ConfigError naming the field; nothing else reads the raw input.
+import { type Clock, ConfigError, systemClock } from '@jobsmith/core';
+import type { Cluster, Redis } from 'ioredis';
+
+/** How to reach Redis and where to keep jobsmith's keys. Give `url` or `client`, not both. */
+export interface RedisStorageOptions {
+  /**
+   * Redis URL (`redis://[user:password@]host:port[/db]` or `rediss://`). RedisStorage owns this connection and
+   * quits it on `close()`. Used when no `client` is given.
+   * @defaultValue 'redis://127.0.0.1:6379'
+   */
+  url?: string;
+  /**
+   * An app-owned ioredis `Redis` or `Cluster`. Commands run on it; `close()` leaves it open. Pub/sub wake-ups use a
+   * `duplicate()` of it, which RedisStorage owns.
+   */
+  client?: Redis | Cluster;
+  /**
+   * Namespace of every key: 1-64 characters of A-Z a-z 0-9 _ : . - Keys are `{prefix}:...`, one Cluster slot.
+   * @defaultValue 'jobsmith'
+   */
+  prefix?: string;
+  /**
+   * Where time comes from; every script receives `now` from it.
+   * @defaultValue systemClock
+   */
+  clock?: Clock;
+}
+
+/** Defaults of the optional fields. */
+export const DEFAULT_REDIS_STORAGE_OPTIONS = Object.freeze({
+  url: 'redis://127.0.0.1:6379',
+  prefix: 'jobsmith',
+  clock: systemClock,
+}) satisfies Required<Omit<RedisStorageOptions, 'client'>>;
+
+/** Options after checking: exactly one of `url` / `client`. */
+export interface ResolvedRedisOptions {
+  url: string | null;
+  client: Redis | Cluster | null;
+  prefix: string;
+  clock: Clock;
+}
+
+const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock']);
+const PREFIX_PATTERN = /^[A-Za-z0-9_:.-]{1,64}$/;
+
+/** Checks `input` and fills defaults; throws ConfigError naming the first bad field. */
+export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRedisOptions {
+  if (input === null || typeof input !== 'object') throw new ConfigError('options', 'must be an object', input);
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(key, 'is not a RedisStorage option');
+  }
+  const {
+    url,
+    client,
+    prefix = DEFAULT_REDIS_STORAGE_OPTIONS.prefix,
+    clock = DEFAULT_REDIS_STORAGE_OPTIONS.clock,
+  } = input;
+  if (url !== undefined && client !== undefined) throw new ConfigError('client', 'cannot be given together with url');
+  if (client !== undefined) checkClient(client);
+  if (url !== undefined) checkUrl(url);
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new ConfigError('prefix', 'must be 1-64 characters of A-Z a-z 0-9 _ : . -', prefix);
+  }
+  if (clock === null || typeof clock !== 'object' || typeof clock.now !== 'function') {
+    throw new ConfigError('clock', 'must be a Clock (an object with now())', clock);
+  }
+  return {
+    url: client === undefined ? (url ?? DEFAULT_REDIS_STORAGE_OPTIONS.url) : null,
+    client: client ?? null,
+    prefix,
+    clock,
+  };
+}
+
+function checkClient(client: unknown): void {
+  const candidate = client as Partial<Redis> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.evalsha !== 'function' ||
+    typeof candidate.duplicate !== 'function'
+  ) {
+    throw new ConfigError('client', 'must be an ioredis Redis or Cluster', client);
+  }
+}
+
+function checkUrl(url: unknown): void {
+  if (typeof url !== 'string' || url === '') throw new ConfigError('url', 'must be a non-empty string', url);
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // Never echo the URL back: it may hold a password.
+    throw new ConfigError('url', 'is not a valid URL');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError('url', `must use redis: or rediss: (got ${protocol})`);
+  }
+}

@@ -1,0 +1,61 @@
+--[[ fetch-and-lock.lua: Storage.fetchAndLock. Claims up to `limit` enqueued jobs, ordered priority desc, runAt asc,
+id asc across the queues asked for, atomically: no job is returned to two callers.
+KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] state ZSETs, [5] server-jobs SETs,
+  [7] counts, [9] ready-queues, [11] processing.
+ARGV[1]: now (ms); ARGV[2]: lockedUntil (ms, now + leaseMs); ARGV[3]: serverId; ARGV[4]: limit;
+  ARGV[5]: number of queues q (0 = every queue with ready jobs, read from ready-queues);
+  ARGV[6..5+q]: queue names; ARGV[6+q..5+q+limit]: fresh lease ids, one per job that may be claimed (never reused).
+Returns: an array of claimed jobs, each its HGETALL field/value list, in claim order.
+Effects: each job: enqueued -> processing, attempt + 1, leaseId, lockedBy = serverId, lockedUntil,
+  startedAt = updatedAt = now; filed in processing (by lockedUntil) and in server-jobs of serverId.
+Index: each ready ZSET holds only enqueued jobs, scored 0 with fixed-width members `<rank><id>` (helpers.lua rank),
+  so its head is its best job: reads at most `limit` members per queue and merges the heads by byte order. ]]
+
+local now, locked_until, server_id = ARGV[1], ARGV[2], ARGV[3]
+local limit, queue_count = tonumber(ARGV[4]), tonumber(ARGV[5])
+local queues = {}
+if queue_count == 0 then
+  queues = redis.call('SMEMBERS', READY_QUEUES)
+else
+  for i = 1, queue_count do
+    queues[i] = ARGV[5 + i]
+  end
+end
+
+-- Merge the heads of every queue: each step takes the smallest member among the queues' next candidates.
+local heads, positions = {}, {}
+for i, queue in ipairs(queues) do
+  heads[i] = redis.call('ZRANGE', READY .. queue, 0, limit - 1)
+  positions[i] = 1
+end
+local chosen = {}
+while #chosen < limit do
+  local best
+  for i = 1, #heads do
+    local member = heads[i][positions[i]]
+    if member and (not best or bytes_less(member, heads[best][positions[best]])) then
+      best = i
+    end
+  end
+  if not best then
+    break
+  end
+  chosen[#chosen + 1] = heads[best][positions[best]]
+  positions[best] = positions[best] + 1
+end
+
+local claimed = {}
+for _, member in ipairs(chosen) do
+  local job = load_job(string.sub(member, RANK_LEN + 1))
+  if job and job.state == 'enqueued' then
+    local key = JOB .. job.id
+    leave(job)
+    job.lockedBy = server_id
+    redis.call('HINCRBY', key, 'attempt', 1)
+    redis.call('HSET', key, 'leaseId', ARGV[6 + queue_count + #claimed], 'lockedBy', server_id,
+      'lockedUntil', locked_until, 'startedAt', now, 'updatedAt', now)
+    enter(job, 'processing', locked_until)
+    claimed[#claimed + 1] = redis.call('HGETALL', key)
+  end
+end
+return claimed

@@ -1,0 +1,50 @@
+--[[ finish.lua: Storage.finish. Moves claimed jobs to succeeded, failed or awaiting_retry, each a compare-and-set on
+leaseId + processing: a stale lease changes nothing for that job; the live ones of the batch still apply.
+KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [3] state ZSETs, [5] server-jobs SETs, [7] counts,
+  [8] ids, [10] delayed, [11] processing, [12] expiring, [13] unique.
+ARGV[1]: now (ms); ARGV[2]: number of outcomes n; then 8 slots per outcome: id, leaseId, to ('succeeded' |
+  'failed' | 'awaiting_retry'), result (JSON text, opaque, or ''), error (JSON text built in TypeScript, or ''),
+  runAt (ms, awaiting_retry only, or ''), expiresAt (ms or ''), purge ('1' deletes the job in this same write).
+Returns: an array of n integers: 1 when the outcome applied, 0 when its lease was stale.
+Effects: lease cleared (leaseId, lockedBy, lockedUntil); succeeded stores result, finishedAt, expiresAt; failed
+  stores lastError, finishedAt, expiresAt; both free the uniqueKey and file the job in expiring; awaiting_retry
+  stores lastError and runAt and files it in delayed. ]]
+
+local now, n = ARGV[1], tonumber(ARGV[2])
+local applied = {}
+for k = 0, n - 1 do
+  local at = 3 + k * 8
+  local id, lease_id, to = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  local result, error_json, run_at, expires_at = ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6]
+  local job = load_job(id)
+  if job and job.state == 'processing' and job.leaseId == lease_id then
+    applied[k + 1] = 1
+    if ARGV[at + 7] == '1' then
+      remove_job(job)
+    else
+      local key = JOB .. id
+      leave(job)
+      clear_lease(job)
+      redis.call('HSET', key, 'updatedAt', now)
+      if error_json ~= '' then
+        redis.call('HSET', key, 'lastError', error_json)
+      end
+      if to == 'awaiting_retry' then
+        job.runAt = run_at
+        redis.call('HSET', key, 'runAt', run_at)
+        enter(job, to, run_at)
+      else
+        if to == 'succeeded' then
+          set_or_clear(key, 'result', result)
+        end
+        redis.call('HSET', key, 'finishedAt', now)
+        set_or_clear(key, 'expiresAt', expires_at)
+        free_unique(job)
+        enter(job, to, expires_at)
+      end
+    end
+  else
+    applied[k + 1] = 0
+  end
+end
+return applied

@@ -1,0 +1,29 @@
+--[[ fire-recurring.lua: Storage.fireRecurring. Compare-and-set of a definition's nextRunAt plus the enqueue of its
+firing, in one step, so N servers racing fire each tick exactly once.
+KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] state ZSETs, [6] recurring hashes,
+  [7] counts, [8] ids, [9] ready-queues, [10] delayed, [13] unique, [15] recurring-due, [16] channel.
+ARGV[1]: id; ARGV[2]: expectedRunAt (ms, the nextRunAt the caller read); ARGV[3]: nextRunAt (ms); ARGV[4]: now (ms);
+  ARGV[5..16]: the firing as a new job (helpers.lua NEW_JOB_WIDTH slots), or absent to advance without firing
+  (misfire policy 'skip').
+Returns: 1 when this call fired; 0 when the definition is gone or its nextRunAt is no longer expectedRunAt (nothing
+  written).
+Effects: nextRunAt set (and rescored in recurring-due), updatedAt = now. With a job: lastRunAt = expectedRunAt and
+  the job is enqueued as enqueue.lua would, so a held uniqueKey or an existing id makes it a no-op duplicate.
+  Without one (a skipped misfire) lastRunAt is kept. ]]
+
+local id, expected, next_run_at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key = RECURRING .. id
+if redis.call('HGET', key, 'nextRunAt') ~= expected then
+  return 0
+end
+redis.call('HSET', key, 'nextRunAt', next_run_at, 'updatedAt', now)
+redis.call('ZADD', RECURRING_DUE, next_run_at, id)
+if #ARGV >= 4 + NEW_JOB_WIDTH then
+  redis.call('HSET', key, 'lastRunAt', expected)
+  local _, duplicate = check_new_job(5, { ids = {}, keys = {} })
+  if duplicate == 0 then
+    insert_job(5)
+  end
+end
+publish_woken()
+return 1

@@ -1,0 +1,392 @@
+// storage.ts: RedisStorage, the Storage interface on ioredis. Methods stay thin: pick the script (one per
+// transition, src/scripts), bind ARGV, map the reply through rows.ts, translate errors through errors.ts. Reads that
+// need no atomicity (get, counts, server and recurring lists) are plain commands.
+import {
+  type CancelParams,
+  type Clock,
+  type EnqueueParams,
+  type EnqueueResult,
+  type FetchAndLockParams,
+  type FinishOutcome,
+  type FireRecurringParams,
+  type Job,
+  type JobAvailableListener,
+  type JobCounts,
+  type JobState,
+  type Lease,
+  type ListParams,
+  type MovedJob,
+  type ProgressReport,
+  type ReclaimDeadServersParams,
+  type ReclaimedServer,
+  type RecurringDefinition,
+  type ReleaseParams,
+  type RenewLeasesParams,
+  type RequeueExpiredLeasesParams,
+  randomId,
+  type ServerInfo,
+  type Storage,
+  type StorageCapabilities,
+  StorageError,
+  type SweepParams,
+  ValidationError,
+} from '@jobsmith/core';
+import { checkCount, checkPriority } from './checks.js';
+import { RedisConnection } from './connection.js';
+import { closedError, toStorageError } from './errors.js';
+import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
+import { runScript, type ScriptName } from './lua.js';
+import { type RedisStorageOptions, resolveRedisOptions } from './options.js';
+import {
+  errorJson,
+  finishArgs,
+  type HashReply,
+  msOrEmpty,
+  newJobArgs,
+  recurringArgs,
+  serverArgs,
+  toCounts,
+  toJob,
+  toRecurring,
+  toServer,
+} from './rows.js';
+import { jobOrError } from './script-codes.js';
+
+/** Version of the key layout this code writes; migrate refuses data written by a newer one. */
+const LAYOUT_VERSION = 1;
+const LEASE_EXPIRED_ERROR = errorJson({ name: 'LeaseExpiredError', message: 'lease expired before the job finished' });
+
+const ms = (date: Date): string => String(date.getTime());
+const leaseArgs = (leases: readonly Lease[]): string[] => leases.flatMap((lease) => [lease.id, lease.leaseId]);
+const asFlags = (reply: unknown): boolean[] => (reply as number[]).map((flag) => flag === 1);
+
+/** jobsmith on Redis: every transition one Lua script, every key under `{prefix}` (one Cluster slot). */
+export class RedisStorage implements Storage {
+  readonly capabilities: StorageCapabilities = Object.freeze({
+    push: true,
+    crossProcessPush: true,
+    multiProcess: true,
+    transactionalEnqueue: false,
+  });
+  readonly clock: Clock;
+  /** The namespace of this installation's keys. */
+  readonly prefix: string;
+  private readonly keys: KeyLayout;
+  private readonly scriptKeys: string[];
+  private readonly connection: RedisConnection;
+  private migration: Promise<void> | null = null;
+  private isClosed = false;
+
+  /** Checks `options` (ConfigError naming the field); connects lazily, on first use. */
+  constructor(options: RedisStorageOptions = {}) {
+    const resolved = resolveRedisOptions(options);
+    this.clock = resolved.clock;
+    this.prefix = resolved.prefix;
+    this.keys = keyLayout(resolved.prefix);
+    this.scriptKeys = scriptKeys(this.keys);
+    this.connection = new RedisConnection(resolved, `jobsmith:${resolved.prefix}`);
+  }
+
+  // Lifecycle
+
+  /** Connects and stamps the key layout version; idempotent, and run lazily by every other method. */
+  async migrate(): Promise<void> {
+    await this.ready('migrate');
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    await this.connection.close();
+  }
+
+  subscribe(onJobAvailable: JobAvailableListener): () => void {
+    if (this.isClosed) return () => {};
+    return this.connection.listen(this.keys.channel, onJobAvailable);
+  }
+
+  // Jobs
+
+  async enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
+    if (params.tx !== undefined) {
+      throw new ValidationError('enqueue', 'tx', 'is not supported by RedisStorage (no transactional enqueue)');
+    }
+    const { jobs } = params;
+    if (jobs.length === 0) return [];
+    for (const [index, job] of jobs.entries()) checkPriority('enqueue', `jobs[${index}].priority`, job.priority);
+    const args = [String(jobs.length), ...jobs.flatMap(newJobArgs)];
+    const reply = (await this.publishing('enqueue', 'enqueue', args)) as (string | number)[];
+    return jobs.map((_, index) => ({ id: String(reply[2 * index]), duplicate: reply[2 * index + 1] === 1 }));
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const hash = await this.command('get', (client) => client.hgetall(this.keys.jobPrefix + id));
+    return Object.keys(hash).length === 0 ? null : toJob(hash);
+  }
+
+  async list(params: ListParams): Promise<Job[]> {
+    const { state, queue, method, limit, offset } = params;
+    checkCount('list', 'limit', limit);
+    checkCount('list', 'offset', offset);
+    const reply = await this.run('list', 'list', [
+      state ?? '',
+      queue ?? '',
+      method ?? '',
+      String(limit),
+      String(offset),
+    ]);
+    return (reply as HashReply[]).map(toJob);
+  }
+
+  async counts(): Promise<JobCounts> {
+    return toCounts(await this.command('counts', (client) => client.hgetall(this.keys.counts)));
+  }
+
+  async cancel(params: CancelParams): Promise<Job> {
+    const { id, expiresAt } = params;
+    const reply = await this.run('cancel', 'cancel', [id, ms(this.clock.now()), msOrEmpty(expiresAt)]);
+    return jobOrError(reply, { operation: 'cancel', jobId: id, to: 'deleted' });
+  }
+
+  async retryFailed(id: string): Promise<Job> {
+    const reply = await this.publishing('retryFailed', 'retry-failed', [id, ms(this.clock.now())]);
+    return jobOrError(reply, { operation: 'retryFailed', jobId: id, to: 'enqueued' });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.run('delete', 'delete', [id])) === 1;
+  }
+
+  // Claims and their fenced writes
+
+  async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
+    const { serverId, queues, limit, leaseMs } = params;
+    checkCount('fetchAndLock', 'limit', limit);
+    checkCount('fetchAndLock', 'leaseMs', leaseMs);
+    if (limit === 0) return [];
+    const now = this.clock.now().getTime();
+    const leaseIds = Array.from({ length: limit }, () => randomId());
+    const reply = await this.run('fetchAndLock', 'fetch-and-lock', [
+      String(now),
+      String(now + leaseMs),
+      serverId,
+      String(limit),
+      String(queues.length),
+      ...queues,
+      ...leaseIds,
+    ]);
+    return (reply as HashReply[]).map(toJob);
+  }
+
+  async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
+    if (outcomes.length === 0) return [];
+    const reply = await this.run('finish', 'finish', [
+      ms(this.clock.now()),
+      String(outcomes.length),
+      ...outcomes.flatMap(finishArgs),
+    ]);
+    return asFlags(reply);
+  }
+
+  async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
+    const { leases, lockedUntil } = params;
+    if (leases.length === 0) return [];
+    const reply = await this.run('renewLeases', 'renew-leases', [
+      ms(lockedUntil),
+      String(leases.length),
+      ...leaseArgs(leases),
+    ]);
+    return asFlags(reply);
+  }
+
+  async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
+    if (reports.length === 0) return [];
+    const args = reports.flatMap((report) => [report.id, report.leaseId, String(report.progress)]);
+    return asFlags(await this.run('recordProgress', 'record-progress', [String(reports.length), ...args]));
+  }
+
+  async release(params: ReleaseParams): Promise<boolean[]> {
+    const { leases } = params;
+    if (leases.length === 0) return [];
+    const reply = await this.publishing('release', 'release', [
+      ms(this.clock.now()),
+      String(leases.length),
+      ...leaseArgs(leases),
+    ]);
+    return asFlags(reply);
+  }
+
+  // Sweeps: each reads by index only what is due
+
+  async promoteDue(params: SweepParams): Promise<MovedJob[]> {
+    checkCount('promoteDue', 'limit', params.limit);
+    const reply = await this.publishing('promoteDue', 'promote-due', [ms(params.now), String(params.limit)]);
+    return (reply as string[][]).map(([from, ...hash]) => ({ from: from as JobState, job: toJob(hash) }));
+  }
+
+  async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
+    const { now, limit, failedExpiresAt } = params;
+    checkCount('requeueExpiredLeases', 'limit', limit);
+    const reply = await this.publishing('requeueExpiredLeases', 'requeue-expired-leases', [
+      ms(now),
+      String(limit),
+      msOrEmpty(failedExpiresAt),
+      LEASE_EXPIRED_ERROR,
+    ]);
+    return (reply as HashReply[]).map((hash) => ({ from: 'processing', job: toJob(hash) }));
+  }
+
+  async purgeExpired(params: SweepParams): Promise<number> {
+    checkCount('purgeExpired', 'limit', params.limit);
+    return Number(await this.run('purgeExpired', 'purge-expired', [ms(params.now), String(params.limit)]));
+  }
+
+  // Servers
+
+  async registerServer(info: ServerInfo): Promise<void> {
+    await this.run('registerServer', 'register-server', [info.id, ms(info.lastHeartbeatAt), ...serverArgs(info)]);
+  }
+
+  async heartbeatServer(id: string): Promise<boolean> {
+    return (await this.run('heartbeatServer', 'heartbeat-server', [id, ms(this.clock.now())])) === 1;
+  }
+
+  async deregisterServer(id: string): Promise<void> {
+    await this.run('deregisterServer', 'deregister-server', [id]);
+  }
+
+  async listServers(): Promise<ServerInfo[]> {
+    const ids = await this.command('listServers', (client) => client.zrange(this.keys.servers, 0, -1));
+    const hashes = await this.readHashes(
+      'listServers',
+      ids.sort().map((id) => this.keys.serverPrefix + id),
+    );
+    return hashes.map(toServer);
+  }
+
+  /** Reclaims each server silent since `before` in its own script call: one atomic step per server. */
+  async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
+    const { before, failedExpiresAt } = params;
+    const dead = await this.command('reclaimDeadServers', (client) =>
+      client.zrangebyscore(this.keys.servers, '-inf', `(${before.getTime()}`),
+    );
+    const reclaimed: ReclaimedServer[] = [];
+    for (const serverId of dead) {
+      const error = errorJson({ name: 'LeaseExpiredError', message: `server ${serverId} died` });
+      const [code, ...jobs] = (await this.publishing('reclaimDeadServers', 'reclaim-dead-servers', [
+        serverId,
+        ms(before),
+        ms(this.clock.now()),
+        msOrEmpty(failedExpiresAt),
+        error,
+      ])) as [number, ...HashReply[]];
+      if (code === 1) reclaimed.push({ serverId, jobs: jobs.map(toJob) });
+    }
+    return reclaimed;
+  }
+
+  // Recurring
+
+  async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
+    return toRecurring((await this.run('upsertRecurring', 'upsert-recurring', recurringArgs(def))) as HashReply);
+  }
+
+  async removeRecurring(id: string): Promise<boolean> {
+    return (await this.run('removeRecurring', 'remove-recurring', [id])) === 1;
+  }
+
+  async listRecurring(): Promise<RecurringDefinition[]> {
+    const ids = await this.command('listRecurring', (client) => client.zrange(this.keys.recurringDue, 0, -1));
+    const hashes = await this.readHashes(
+      'listRecurring',
+      ids.sort().map((id) => this.keys.recurringPrefix + id),
+    );
+    return hashes.map(toRecurring);
+  }
+
+  async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
+    const ids = await this.command('listDueRecurring', (client) =>
+      client.zrangebyscore(this.keys.recurringDue, '-inf', now.getTime()),
+    );
+    const hashes = await this.readHashes(
+      'listDueRecurring',
+      ids.map((id) => this.keys.recurringPrefix + id),
+    );
+    return hashes.map(toRecurring);
+  }
+
+  async fireRecurring(params: FireRecurringParams): Promise<boolean> {
+    const { id, expectedRunAt, nextRunAt, job } = params;
+    if (job) checkPriority('fireRecurring', 'job.priority', job.priority);
+    const reply = await this.publishing('fireRecurring', 'fire-recurring', [
+      id,
+      ms(expectedRunAt),
+      ms(nextRunAt),
+      ms(this.clock.now()),
+      ...(job ? newJobArgs(job) : []),
+    ]);
+    return reply === 1;
+  }
+
+  // Plumbing
+
+  /** Connects (failing fast while the server has never been reached) and runs the migration once. */
+  private async ready(operation: string): Promise<void> {
+    if (this.isClosed) throw closedError(operation);
+    await this.connection.connect(operation);
+    this.migration ??= this.stampLayoutVersion().catch((error: unknown) => {
+      this.migration = null;
+      throw error;
+    });
+    await this.migration;
+  }
+
+  private async stampLayoutVersion(): Promise<void> {
+    const { client } = this.connection;
+    await client.hsetnx(this.keys.meta, 'version', String(LAYOUT_VERSION));
+    const stored = Number(await client.hget(this.keys.meta, 'version'));
+    if (stored > LAYOUT_VERSION) {
+      const detail = `prefix ${this.prefix} holds key layout ${stored}; this version reads only up to ${LAYOUT_VERSION}`;
+      throw new StorageError('migrate', { detail });
+    }
+  }
+
+  /** Runs one script; every failure leaves as a JobsmithError naming `operation`. */
+  private async run(operation: string, script: ScriptName, args: string[]): Promise<unknown> {
+    return this.command(operation, (client) => runScript(client, script, this.scriptKeys, args));
+  }
+
+  /**
+   * Runs a script that may PUBLISH wake-ups, after any SUBSCRIBE of this storage is answered: a listener added
+   * before the call then hears it.
+   */
+  private async publishing(operation: string, script: ScriptName, args: string[]): Promise<unknown> {
+    await this.connection.subscribed();
+    return this.run(operation, script, args);
+  }
+
+  private async command<T>(operation: string, send: (client: RedisConnection['client']) => Promise<T>): Promise<T> {
+    try {
+      await this.ready(operation);
+      return await send(this.connection.client);
+    } catch (error) {
+      throw toStorageError(operation, error);
+    }
+  }
+
+  /** HGETALL of each key in one round trip, skipping hashes that vanished meanwhile. */
+  private async readHashes(operation: string, keys: string[]): Promise<Record<string, string>[]> {
+    if (keys.length === 0) return [];
+    const replies = await this.command(operation, (client) => {
+      const pipeline = client.pipeline();
+      for (const key of keys) pipeline.hgetall(key);
+      return pipeline.exec();
+    });
+    const hashes: Record<string, string>[] = [];
+    for (const [error, hash] of replies ?? []) {
+      if (error) throw toStorageError(operation, error);
+      if (hash && Object.keys(hash).length > 0) hashes.push(hash as Record<string, string>);
+    }
+    return hashes;
+  }
+}
