@@ -1,0 +1,99 @@
+// enqueue.ts: writes a batch of new jobs with enqueue.sql and answers { id, duplicate } per job, in order. Shared
+// by enqueue (on the pool or the app's transaction client) and fireRecurring (inside its own transaction).
+import { type EnqueueResult, type NewJob, StorageError } from '@jobsmith/core';
+import type { Database, Queryable } from './database.js';
+import { enqueueColumns } from './rows.js';
+
+interface EnqueueRow {
+  ord: number;
+  inserted: boolean;
+  holder_id: string | null;
+}
+
+/** A job still to write, and where its answer goes. */
+interface Pending {
+  index: number;
+  job: NewJob;
+}
+
+/**
+ * Rounds of "write, then look for the holders this snapshot could not see". A second round is needed only when a
+ * holder committed concurrently and then vanished before the second look; a third would be a storm of such races.
+ */
+const MAX_ROUNDS = 3;
+
+/** Inserts `jobs` through `via`, notifying `channel`; one statement unless a concurrent commit blocked a job. */
+export async function insertJobs(
+  db: Database,
+  jobs: readonly NewJob[],
+  channel: string,
+  via: Queryable,
+): Promise<EnqueueResult[]> {
+  const results: EnqueueResult[] = new Array(jobs.length);
+  let pending = dropRepeatedIds(jobs, results);
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === MAX_ROUNDS) throw new StorageError('enqueue', { detail: 'uniqueKey holders kept changing' });
+    pending = await insertRound(db, pending, channel, via, results);
+    pending = await findHolders(db, pending, via, results);
+  }
+  return results;
+}
+
+/** A caller-chosen id repeated within the batch: the later copies are duplicates of the first. */
+function dropRepeatedIds(jobs: readonly NewJob[], results: EnqueueResult[]): Pending[] {
+  const seen = new Set<string>();
+  const pending: Pending[] = [];
+  for (const [index, job] of jobs.entries()) {
+    if (seen.has(job.id)) results[index] = { id: job.id, duplicate: true };
+    else pending.push({ index, job });
+    seen.add(job.id);
+  }
+  return pending;
+}
+
+/** Runs enqueue.sql; returns the jobs it skipped without seeing who blocked them. */
+async function insertRound(
+  db: Database,
+  pending: Pending[],
+  channel: string,
+  via: Queryable,
+  results: EnqueueResult[],
+): Promise<Pending[]> {
+  const values = [...enqueueColumns(pending.map((entry) => entry.job)), channel];
+  const { rows } = await db.run<EnqueueRow>('enqueue', 'enqueue', values, via);
+  const unresolved: Pending[] = [];
+  for (const row of rows) {
+    const entry = pending[row.ord - 1] as Pending;
+    if (row.inserted) results[entry.index] = { id: entry.job.id, duplicate: false };
+    else if (row.holder_id !== null) results[entry.index] = { id: row.holder_id, duplicate: true };
+    else unresolved.push(entry);
+  }
+  return unresolved;
+}
+
+/** Looks again (a fresh snapshot) for jobs holding the ids / keys of `unresolved`; returns those still unexplained. */
+async function findHolders(
+  db: Database,
+  unresolved: Pending[],
+  via: Queryable,
+  results: EnqueueResult[],
+): Promise<Pending[]> {
+  if (unresolved.length === 0) return [];
+  const ids = unresolved.map((entry) => entry.job.id);
+  const keys = unresolved.map((entry) => entry.job.uniqueKey);
+  const { rows } = await db.run<{ id: string; unique_key: string | null }>(
+    'enqueue',
+    'enqueue-holders',
+    [ids, keys],
+    via,
+  );
+  const retry: Pending[] = [];
+  for (const entry of unresolved) {
+    const holder =
+      rows.find((row) => row.id === entry.job.id) ??
+      rows.find((row) => entry.job.uniqueKey !== null && row.unique_key === entry.job.uniqueKey);
+    if (holder) results[entry.index] = { id: holder.id, duplicate: true };
+    else retry.push(entry);
+  }
+  return retry;
+}

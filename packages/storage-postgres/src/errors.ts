@@ -1,0 +1,69 @@
+// errors.ts: the one place PostgresStorage turns a driver failure into what callers see. Errors jobsmith throws on
+// purpose pass through; the rest become a StorageError naming the operation, and connection failures also name the
+// host and database. No message ever carries the password.
+import { JobsmithError, StorageError } from '@jobsmith/core';
+import pg from 'pg';
+
+/** Where the storage connects, resolved the way pg resolves it (URL, fields, PG* environment variables). */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  /** Scrubbed from every message, should a driver ever echo it. */
+  password: string | null;
+}
+
+/** SQLSTATE classes that mean "could not connect": 08 connection exception, 28 authorization, 3D no database. */
+const CONNECT_SQLSTATE = /^(08|28|3D)/;
+/** Node socket errors seen while opening a connection. */
+const CONNECT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+const SQLSTATE_UNIQUE_VIOLATION = '23505';
+
+/** Wraps `cause` as a StorageError for `operation` (JobsmithErrors pass through unchanged). */
+export function toStorageError(operation: string, cause: unknown, target: ConnectionTarget): JobsmithError {
+  if (cause instanceof JobsmithError) return cause;
+  const message = scrub(cause instanceof Error ? cause.message : String(cause), target);
+  const code = errorCode(cause);
+  if (isConnectFailure(code, message)) {
+    const where = `host ${target.host}:${target.port}, database ${target.database}`;
+    return new StorageError(operation, { cause, detail: `cannot connect to PostgreSQL (${where}): ${message}` });
+  }
+  if (code === SQLSTATE_UNIQUE_VIOLATION) {
+    const constraint = (cause as { constraint?: string }).constraint;
+    return new StorageError(operation, { cause, detail: `${message}${constraint ? ` (${constraint})` : ''}` });
+  }
+  return new StorageError(operation, { cause, detail: message });
+}
+
+/** What every call on a closed PostgresStorage rejects with. */
+export function closedError(operation: string): StorageError {
+  return new StorageError(operation, { detail: 'closed' });
+}
+
+/** Resolves host, port and database as pg will, without connecting. */
+export function describeTarget(config: pg.ClientConfig): ConnectionTarget {
+  try {
+    const client = new pg.Client(config);
+    const password = typeof client.password === 'string' && client.password !== '' ? client.password : null;
+    return { host: client.host, port: client.port, database: client.database ?? '(default)', password };
+  } catch {
+    return { host: '(unparsable connection string)', port: 0, database: '(unknown)', password: null };
+  }
+}
+
+function errorCode(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isConnectFailure(code: string | undefined, message: string): boolean {
+  if (code !== undefined && (CONNECT_SQLSTATE.test(code) || CONNECT_ERRNO.has(code))) return true;
+  return /timeout expired|Connection terminated|connect ECONN|getaddrinfo/i.test(message);
+}
+
+/** Hides the password, and any password inside a URL a driver may have echoed. */
+function scrub(message: string, target: ConnectionTarget): string {
+  const withoutUrlPasswords = message.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+  if (!target.password) return withoutUrlPasswords;
+  return withoutUrlPasswords.split(target.password).join('***');
+}

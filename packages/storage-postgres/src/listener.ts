@@ -1,0 +1,109 @@
+// listener.ts: the storage's one dedicated LISTEN connection, opened on the first subscribe. It hands each
+// notification's payload (a queue name) to every subscriber and, when the connection drops, reconnects and LISTENs
+// again with jittered backoff. Failures go to onError; nothing is ever thrown out of its loop.
+import { type JobAvailableListener, systemClock } from '@jobsmith/core';
+import pg from 'pg';
+
+export interface NotificationListenerOptions {
+  /** How to open the connection (the storage's own connection settings). */
+  clientConfig: pg.ClientConfig;
+  /** The bound `LISTEN "<schema>_jobs"` statement. */
+  listenStatement: string;
+  /** Wraps a driver error for onError (a StorageError naming `subscribe`). */
+  wrapError: (cause: unknown) => Error;
+  onError: (error: Error) => void;
+}
+
+/** First reconnect delay after a drop, doubled per failed attempt up to RECONNECT_MAX_MS, each ±25 % jitter. */
+const RECONNECT_INITIAL_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+export class NotificationListener {
+  // Each subscription is its own entry, so subscribing one function twice needs two unsubscribes.
+  private readonly subscribers = new Set<{ listener: JobAvailableListener }>();
+  private readonly stopped = new AbortController();
+  private loop: Promise<void> | null = null;
+  private client: pg.Client | null = null;
+
+  constructor(private readonly options: NotificationListenerOptions) {}
+
+  /** Adds a subscriber (opening the connection on first use); returns its unsubscribe. */
+  subscribe(listener: JobAvailableListener): () => void {
+    if (this.stopped.signal.aborted) return () => {};
+    const entry = { listener };
+    this.subscribers.add(entry);
+    this.loop ??= this.run();
+    return () => {
+      this.subscribers.delete(entry);
+    };
+  }
+
+  /** Stops reconnecting and closes the connection. */
+  async close(): Promise<void> {
+    this.stopped.abort();
+    this.subscribers.clear();
+    await this.client?.end().catch(() => undefined);
+    await this.loop;
+  }
+
+  // Real time on purpose: reconnecting is about the network, and a storage on a ManualClock must still reconnect.
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped.signal.aborted) {
+      const listened = await this.listenUntilDropped();
+      failures = listened ? 0 : failures + 1;
+      if (this.stopped.signal.aborted) return;
+      await systemClock.sleep(reconnectDelayMs(failures), this.stopped.signal);
+    }
+  }
+
+  /** Connects, LISTENs, and resolves when the connection ends: true if it was listening, false if setup failed. */
+  private async listenUntilDropped(): Promise<boolean> {
+    const client = new pg.Client({ ...this.options.clientConfig, keepAlive: true });
+    this.client = client;
+    const ended = new Promise<void>((resolve) => client.once('end', resolve));
+    client.on('error', (error) => this.report(error));
+    client.on('notification', (message) => this.deliver(message.payload));
+    try {
+      await client.connect();
+      await client.query(this.options.listenStatement);
+    } catch (error) {
+      this.report(error);
+      await client.end().catch(() => undefined);
+      return false;
+    }
+    if (this.stopped.signal.aborted) await client.end().catch(() => undefined);
+    await ended;
+    return true;
+  }
+
+  private deliver(queue: string | undefined): void {
+    if (queue === undefined) return;
+    for (const entry of [...this.subscribers]) {
+      if (!this.subscribers.has(entry)) continue;
+      try {
+        entry.listener(queue);
+      } catch (error) {
+        this.emit(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  /** Reports a connection failure, unless it is the storage closing the connection on purpose. */
+  private report(cause: unknown): void {
+    if (!this.stopped.signal.aborted) this.emit(this.options.wrapError(cause));
+  }
+
+  private emit(error: Error): void {
+    try {
+      this.options.onError(error);
+    } catch {
+      // An onError that throws must not take the notification handler or the reconnect loop down with it.
+    }
+  }
+}
+
+function reconnectDelayMs(failures: number): number {
+  const base = Math.min(RECONNECT_MAX_MS, RECONNECT_INITIAL_MS * 2 ** failures);
+  return base * (0.75 + Math.random() * 0.5);
+}

@@ -1,0 +1,57 @@
+-- enqueue: inserts a batch of new jobs in one statement, all or nothing, skipping each job whose id already exists
+-- or whose unique_key an unfinished job holds (jobs_unique_key_idx), including an earlier job of the same batch.
+-- Inputs, one array element per job, all the same length (the caller drops repeated ids first):
+--   $1 text[] id, $2 text[] method, $3 text[] payload (JSON text, stored as given), $4 text[] queue,
+--   $5 integer[] priority, $6 text[] state ('enqueued' | 'scheduled'), $7 integer[] max_attempts,
+--   $8 bigint[] timeout_ms (ms, null = server default), $9 timestamptz[] run_at, $10 timestamptz[] created_at
+--   (also the first updated_at), $11 text[] unique_key (null = none), $12 text[] metadata (JSON text);
+--   $13 text: the notify channel.
+-- Returns one row per input, in input order: ord (1-based), inserted boolean, holder_id text (the job's own id when
+--   inserted or when that id already existed; else the id of the job holding unique_key; null when a concurrent
+--   commit holds it and this statement's snapshot cannot see it: the caller then looks again).
+-- Effects: rows in jobs (attempt 0); one pg_notify(channel, queue) per queue that got an enqueued job, delivered
+--   at commit (so never for a rolled-back transaction).
+WITH input AS (
+  SELECT *
+  FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
+    $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[]
+  ) WITH ORDINALITY AS t (
+    id, method, payload, queue, priority, state, max_attempts, timeout_ms, run_at, created_at, unique_key, metadata, ord
+  )
+),
+inserted AS (
+  INSERT INTO :"schema".jobs (
+    id, method, payload, queue, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, updated_at,
+    unique_key, metadata
+  )
+  SELECT
+    id, method, payload, queue, priority, state, 0, max_attempts, timeout_ms, run_at, created_at, created_at,
+    unique_key, metadata
+  FROM input
+  ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING id, queue, state, unique_key
+),
+notified AS (
+  SELECT count(pg_notify($13, q.queue)) AS sent
+  FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'enqueued') AS q
+)
+SELECT
+  i.ord::integer AS ord,
+  ins.id IS NOT NULL AS inserted,
+  CASE
+    WHEN ins.id IS NOT NULL THEN i.id
+    WHEN EXISTS (SELECT 1 FROM :"schema".jobs AS j WHERE j.id = i.id) THEN i.id
+    ELSE coalesce(
+      (SELECT b.id FROM inserted AS b WHERE b.unique_key = i.unique_key),
+      (
+        SELECT j.id FROM :"schema".jobs AS j
+        WHERE j.unique_key = i.unique_key AND j.state IN ('enqueued', 'scheduled', 'processing', 'awaiting_retry')
+      )
+    )
+  END AS holder_id
+FROM input AS i
+LEFT JOIN inserted AS ins ON ins.id = i.id
+CROSS JOIN notified
+ORDER BY i.ord;

@@ -1,0 +1,2 @@
+-- listRecurring: every recurring definition, ordered by id. No parameters.
+SELECT * FROM :"schema".recurring ORDER BY id;

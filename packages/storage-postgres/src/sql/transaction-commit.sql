@@ -1,0 +1,2 @@
+-- transaction-commit: commits a transaction opened by transaction-begin.
+COMMIT;

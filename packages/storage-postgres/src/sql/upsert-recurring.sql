@@ -1,0 +1,35 @@
+-- upsertRecurring: inserts a recurring definition or replaces every field of the stored one, except that the stored
+-- next_run_at, last_run_at and created_at are kept when cron and timezone are unchanged (re-registering the same
+-- schedule at every start must not move its next firing).
+-- $1 text id; $2 text cron; $3 text timezone; $4 text method; $5 text payload (JSON text); $6 text queue;
+-- $7 integer priority; $8 integer max_attempts; $9 bigint timeout_ms (null = server default); $10 text metadata
+-- (JSON text); $11 text misfire ('once' | 'skip'); $12 timestamptz next_run_at; $13 timestamptz last_run_at;
+-- $14 timestamptz created_at; $15 timestamptz updated_at.
+-- Returns the stored row.
+INSERT INTO :"schema".recurring AS r (
+  id, cron, timezone, method, payload, queue, priority, max_attempts, timeout_ms, metadata, misfire, next_run_at,
+  last_run_at, created_at, updated_at
+)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (id) DO UPDATE SET
+  cron = excluded.cron,
+  timezone = excluded.timezone,
+  method = excluded.method,
+  payload = excluded.payload,
+  queue = excluded.queue,
+  priority = excluded.priority,
+  max_attempts = excluded.max_attempts,
+  timeout_ms = excluded.timeout_ms,
+  metadata = excluded.metadata,
+  misfire = excluded.misfire,
+  next_run_at = CASE
+    WHEN r.cron = excluded.cron AND r.timezone = excluded.timezone THEN r.next_run_at ELSE excluded.next_run_at
+  END,
+  last_run_at = CASE
+    WHEN r.cron = excluded.cron AND r.timezone = excluded.timezone THEN r.last_run_at ELSE excluded.last_run_at
+  END,
+  created_at = CASE
+    WHEN r.cron = excluded.cron AND r.timezone = excluded.timezone THEN r.created_at ELSE excluded.created_at
+  END,
+  updated_at = excluded.updated_at
+RETURNING *;

@@ -1,0 +1,376 @@
+// storage.ts: PostgresStorage, the Storage seam on PostgreSQL. Each method is glue: check it is open and migrated,
+// pick the statement in src/sql, bind `now` from the clock, map rows. The SQL files hold the semantics (claims,
+// fencing, sweeps); enqueue.ts the dedup answers; listener.ts the LISTEN connection; migrate.ts the schema.
+import {
+  type CancelParams,
+  type Clock,
+  type EnqueueParams,
+  type EnqueueResult,
+  type FetchAndLockParams,
+  type FinishOutcome,
+  type FireRecurringParams,
+  IllegalTransitionError,
+  type Job,
+  type JobAvailableListener,
+  type JobCounts,
+  type JobState,
+  type Lease,
+  type ListParams,
+  type MovedJob,
+  NotFoundError,
+  type ProgressReport,
+  type ReclaimDeadServersParams,
+  type ReclaimedServer,
+  type RecurringDefinition,
+  type ReleaseParams,
+  type RenewLeasesParams,
+  type RequeueExpiredLeasesParams,
+  type ServerInfo,
+  type Storage,
+  type StorageCapabilities,
+  type SweepParams,
+} from '@jobsmith/core';
+import type pg from 'pg';
+import { Database } from './database.js';
+import { insertJobs } from './enqueue.js';
+import { closedError, describeTarget, toStorageError } from './errors.js';
+import { NotificationListener } from './listener.js';
+import { runMigrations } from './migrate.js';
+import { type PostgresStorageOptions, resolveOptions } from './options.js';
+import {
+  finishColumns,
+  type JobRow,
+  type ReclaimRow,
+  type RecurringRow,
+  recurringColumns,
+  type ServerRow,
+  serverColumns,
+  toJob,
+  toMovedJob,
+  toReclaimedServers,
+  toRecurring,
+  toServerInfo,
+} from './rows.js';
+import { bindMigrations, bindStatements, channelName, type Migration } from './statements.js';
+import * as validate from './validate.js';
+
+const CAPABILITIES: StorageCapabilities = Object.freeze({
+  push: true,
+  crossProcessPush: true,
+  multiProcess: true,
+  transactionalEnqueue: true,
+});
+
+/**
+ * jobsmith's storage on PostgreSQL (`pg`): SKIP LOCKED batch claims, fenced writes, LISTEN/NOTIFY wake-ups, and
+ * versioned migrations in its own schema. `enqueue({ jobs, tx })` takes an app-owned `pg` client inside the app's
+ * transaction, so the jobs commit or roll back with the app's rows.
+ */
+export class PostgresStorage implements Storage<pg.ClientBase> {
+  readonly capabilities: StorageCapabilities = CAPABILITIES;
+  readonly clock: Clock;
+  /** The schema holding this storage's tables. */
+  readonly schema: string;
+  private readonly db: Database;
+  private readonly ownsPool: boolean;
+  private readonly channel: string;
+  private readonly migrations: Migration[];
+  private readonly listener: NotificationListener;
+  private migrated: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: PostgresStorageOptions) {
+    const resolved = resolveOptions(options);
+    this.clock = resolved.clock;
+    this.schema = resolved.schema;
+    this.ownsPool = resolved.ownsPool;
+    this.channel = channelName(resolved.schema);
+    this.migrations = bindMigrations(resolved.schema);
+    const statements = bindStatements(resolved.schema);
+    const target = describeTarget(resolved.clientConfig);
+    this.db = new Database(resolved.pool, statements, target);
+    // An idle pooled connection that dies emits 'error' on the pool; unheard, Node would crash the process.
+    if (resolved.ownsPool) {
+      resolved.pool.on('error', (error) => resolved.onError(toStorageError('pool', error, target)));
+    }
+    this.listener = new NotificationListener({
+      clientConfig: resolved.clientConfig,
+      listenStatement: statements.listen,
+      wrapError: (cause) => toStorageError('subscribe', cause, target),
+      onError: resolved.onError,
+    });
+  }
+
+  // Lifecycle
+
+  /** Creates or upgrades the schema; idempotent and shared by every caller (each method also awaits it). */
+  migrate(): Promise<void> {
+    return this.ready('migrate');
+  }
+
+  /** Closes the LISTEN connection and, unless the pool was given by the app, the pool. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener.close();
+    await this.migrated?.catch(() => undefined);
+    if (this.ownsPool) await this.db.pool.end();
+  }
+
+  /**
+   * Wakes `onJobAvailable(queue)` whenever any process enqueues, promotes, retries or hands back jobs in this schema
+   * (NOTIFY is delivered at commit). The first call opens the storage's one LISTEN connection, kept until `close()`
+   * and re-opened after a drop; notifications sent while it was down are lost, so keep polling as the safety net.
+   */
+  subscribe(onJobAvailable: JobAvailableListener): () => void {
+    if (this.closed) return () => {};
+    return this.listener.subscribe(onJobAvailable);
+  }
+
+  // Jobs
+
+  async enqueue({ jobs, tx }: EnqueueParams<pg.ClientBase>): Promise<EnqueueResult[]> {
+    validate.newJobs('enqueue', jobs);
+    if (tx !== undefined) validate.transactionClient('enqueue', tx);
+    await this.ready('enqueue');
+    if (jobs.length === 0) return [];
+    return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool);
+  }
+
+  async get(id: string): Promise<Job | null> {
+    validate.text('get', 'id', id);
+    await this.ready('get');
+    const { rows } = await this.db.run<JobRow>('get', 'get', [id]);
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  async list(params: ListParams): Promise<Job[]> {
+    validate.listParams('list', params);
+    await this.ready('list');
+    const { state = null, queue = null, method = null, limit, offset } = params;
+    const { rows } = await this.db.run<JobRow>('list', 'list', [state, queue, method, limit, offset]);
+    return rows.map(toJob);
+  }
+
+  async counts(): Promise<JobCounts> {
+    await this.ready('counts');
+    const { rows } = await this.db.run<{ queue: string; state: JobState; n: number }>('counts', 'counts');
+    const counts: JobCounts = { byState: zeroCounts(), byQueue: {} };
+    for (const { queue, state, n } of rows) {
+      counts.byState[state] += n;
+      counts.byQueue[queue] ??= zeroCounts();
+      counts.byQueue[queue][state] = n;
+    }
+    return counts;
+  }
+
+  async cancel({ id, expiresAt }: CancelParams): Promise<Job> {
+    validate.text('cancel', 'id', id);
+    validate.optionalDate('cancel', 'expiresAt', expiresAt);
+    await this.ready('cancel');
+    const { rows } = await this.db.run<JobRow>('cancel', 'cancel', [id, expiresAt, this.clock.now()]);
+    if (rows[0]) return toJob(rows[0]);
+    throw await this.refusal('cancel', id, 'deleted');
+  }
+
+  async retryFailed(id: string): Promise<Job> {
+    validate.text('retryFailed', 'id', id);
+    await this.ready('retryFailed');
+    const { rows } = await this.db.run<JobRow>('retryFailed', 'retry-failed', [id, this.clock.now(), this.channel]);
+    if (rows[0]) return toJob(rows[0]);
+    throw await this.refusal('retryFailed', id, 'enqueued');
+  }
+
+  async delete(id: string): Promise<boolean> {
+    validate.text('delete', 'id', id);
+    await this.ready('delete');
+    const { rowCount } = await this.db.run('delete', 'delete', [id]);
+    return rowCount === 1;
+  }
+
+  // Claims and their fenced writes
+
+  async fetchAndLock({ serverId, queues, limit, leaseMs }: FetchAndLockParams): Promise<Job[]> {
+    validate.fetchAndLockParams('fetchAndLock', { serverId, queues, limit, leaseMs });
+    await this.ready('fetchAndLock');
+    if (limit === 0) return [];
+    const now = this.clock.now();
+    const lockedUntil = new Date(now.getTime() + leaseMs);
+    const values = [queues, limit, serverId, lockedUntil, now];
+    const { rows } = await this.db.run<JobRow>('fetchAndLock', 'fetch-and-lock', values);
+    return rows.map(toJob);
+  }
+
+  async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
+    validate.finishOutcomes('finish', outcomes);
+    await this.ready('finish');
+    if (outcomes.length === 0) return [];
+    const values = [...finishColumns(outcomes), this.clock.now()];
+    const { rows } = await this.db.run<{ ord: number }>('finish', 'finish', values);
+    const applied = new Set(rows.map((row) => row.ord));
+    return outcomes.map((_, index) => applied.has(index + 1));
+  }
+
+  async renewLeases({ leases, lockedUntil }: RenewLeasesParams): Promise<boolean[]> {
+    validate.leases('renewLeases', 'leases', leases);
+    validate.date('renewLeases', 'lockedUntil', lockedUntil);
+    await this.ready('renewLeases');
+    return this.fencedWrite('renewLeases', 'renew-leases', leases, [lockedUntil]);
+  }
+
+  async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
+    validate.progressReports('recordProgress', reports);
+    await this.ready('recordProgress');
+    const progress = reports.map((report) => report.progress);
+    return this.fencedWrite('recordProgress', 'record-progress', reports, [progress, this.clock.now()]);
+  }
+
+  async release({ leases }: ReleaseParams): Promise<boolean[]> {
+    validate.leases('release', 'leases', leases);
+    await this.ready('release');
+    return this.fencedWrite('release', 'release', leases, [this.clock.now(), this.channel]);
+  }
+
+  // Sweeps
+
+  async promoteDue({ now, limit }: SweepParams): Promise<MovedJob[]> {
+    validate.sweepParams('promoteDue', { now, limit });
+    await this.ready('promoteDue');
+    if (limit === 0) return [];
+    const { rows } = await this.db.run<JobRow>('promoteDue', 'promote-due', [now, limit, this.channel]);
+    return rows.map((row) => toMovedJob(row));
+  }
+
+  async requeueExpiredLeases({ now, limit, failedExpiresAt }: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
+    validate.sweepParams('requeueExpiredLeases', { now, limit });
+    validate.optionalDate('requeueExpiredLeases', 'failedExpiresAt', failedExpiresAt);
+    await this.ready('requeueExpiredLeases');
+    if (limit === 0) return [];
+    const values = [now, limit, failedExpiresAt, this.channel];
+    const { rows } = await this.db.run<JobRow>('requeueExpiredLeases', 'requeue-expired-leases', values);
+    return rows.map((row) => toMovedJob(row, 'processing'));
+  }
+
+  async purgeExpired({ now, limit }: SweepParams): Promise<number> {
+    validate.sweepParams('purgeExpired', { now, limit });
+    await this.ready('purgeExpired');
+    if (limit === 0) return 0;
+    const { rowCount } = await this.db.run('purgeExpired', 'purge-expired', [now, limit]);
+    return rowCount ?? 0;
+  }
+
+  // Servers
+
+  async registerServer(info: ServerInfo): Promise<void> {
+    validate.serverInfo('registerServer', info);
+    await this.ready('registerServer');
+    await this.db.run('registerServer', 'register-server', serverColumns(info));
+  }
+
+  async heartbeatServer(id: string): Promise<boolean> {
+    validate.text('heartbeatServer', 'id', id);
+    await this.ready('heartbeatServer');
+    const { rowCount } = await this.db.run('heartbeatServer', 'heartbeat-server', [id, this.clock.now()]);
+    return rowCount === 1;
+  }
+
+  async deregisterServer(id: string): Promise<void> {
+    validate.text('deregisterServer', 'id', id);
+    await this.ready('deregisterServer');
+    await this.db.run('deregisterServer', 'deregister-server', [id]);
+  }
+
+  async listServers(): Promise<ServerInfo[]> {
+    await this.ready('listServers');
+    const { rows } = await this.db.run<ServerRow>('listServers', 'list-servers');
+    return rows.map(toServerInfo);
+  }
+
+  async reclaimDeadServers({ before, failedExpiresAt }: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
+    validate.date('reclaimDeadServers', 'before', before);
+    validate.optionalDate('reclaimDeadServers', 'failedExpiresAt', failedExpiresAt);
+    await this.ready('reclaimDeadServers');
+    const values = [before, this.clock.now(), failedExpiresAt, this.channel];
+    const { rows } = await this.db.run<ReclaimRow>('reclaimDeadServers', 'reclaim-dead-servers', values);
+    return toReclaimedServers(rows);
+  }
+
+  // Recurring
+
+  async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
+    validate.recurringDefinition('upsertRecurring', def);
+    await this.ready('upsertRecurring');
+    const { rows } = await this.db.run<RecurringRow>('upsertRecurring', 'upsert-recurring', recurringColumns(def));
+    return toRecurring(rows[0] as RecurringRow);
+  }
+
+  async removeRecurring(id: string): Promise<boolean> {
+    validate.text('removeRecurring', 'id', id);
+    await this.ready('removeRecurring');
+    const { rowCount } = await this.db.run('removeRecurring', 'remove-recurring', [id]);
+    return rowCount === 1;
+  }
+
+  async listRecurring(): Promise<RecurringDefinition[]> {
+    await this.ready('listRecurring');
+    const { rows } = await this.db.run<RecurringRow>('listRecurring', 'list-recurring');
+    return rows.map(toRecurring);
+  }
+
+  async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
+    validate.date('listDueRecurring', 'now', now);
+    await this.ready('listDueRecurring');
+    const { rows } = await this.db.run<RecurringRow>('listDueRecurring', 'list-due-recurring', [now]);
+    return rows.map(toRecurring);
+  }
+
+  async fireRecurring({ id, expectedRunAt, nextRunAt, job }: FireRecurringParams): Promise<boolean> {
+    validate.fireRecurringParams('fireRecurring', { id, expectedRunAt, nextRunAt, job });
+    await this.ready('fireRecurring');
+    return this.db.transaction('fireRecurring', async (client) => {
+      const values = [id, expectedRunAt, nextRunAt, job !== null];
+      const { rowCount } = await this.db.run('fireRecurring', 'fire-recurring', values, client);
+      if (rowCount !== 1) return false;
+      if (job !== null) await insertJobs(this.db, [job], this.channel, client);
+      return true;
+    });
+  }
+
+  // Internals
+
+  /** Throws once closed; otherwise waits for the one shared migration (retried on the next call if it failed). */
+  private async ready(operation: string): Promise<void> {
+    if (this.closed) throw closedError(operation);
+    this.migrated ??= runMigrations(this.db, this.schema, this.migrations, this.clock).catch((error: unknown) => {
+      this.migrated = null;
+      throw error;
+    });
+    await this.migrated;
+  }
+
+  /** Runs a lease-fenced batch statement ($1 ids, $2 lease ids, then `extra`); true for each lease that applied. */
+  private async fencedWrite(
+    operation: string,
+    name: 'renew-leases' | 'record-progress' | 'release',
+    leases: readonly Lease[],
+    extra: unknown[],
+  ): Promise<boolean[]> {
+    if (leases.length === 0) return [];
+    const ids = leases.map((lease) => lease.id);
+    const leaseIds = leases.map((lease) => lease.leaseId);
+    const { rows } = await this.db.run<{ id: string; lease_id: string }>(operation, name, [ids, leaseIds, ...extra]);
+    const applied = new Set(rows.map((row) => `${row.id}\u0000${row.lease_id}`));
+    return leases.map((lease) => applied.has(`${lease.id}\u0000${lease.leaseId}`));
+  }
+
+  /** Why a cancel / retryFailed matched no row: the job is missing, or its state forbids the move. */
+  private async refusal(operation: string, id: string, to: JobState): Promise<Error> {
+    const { rows } = await this.db.run<JobRow>(operation, 'get', [id]);
+    const job = rows[0];
+    return job ? new IllegalTransitionError(operation, id, job.state, to) : new NotFoundError(operation, id);
+  }
+}
+
+function zeroCounts(): Record<JobState, number> {
+  return { enqueued: 0, scheduled: 0, processing: 0, succeeded: 0, failed: 0, awaiting_retry: 0, deleted: 0 };
+}

@@ -1,0 +1,82 @@
+// claim-plan.test.ts: the claim reads jobs_claim_idx in order, whatever the table holds. 200,000 finished rows and
+// a few thousand enqueued ones are seeded and ANALYZEd, then EXPLAIN (FORMAT JSON) of fetch-and-lock.sql (as bound
+// for the schema) must show the LIMIT fed straight by an index scan on jobs_claim_idx (no sort) and no sequential
+// scan of the jobs table. No planner settings are changed: the plan is the one production gets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PostgresStorage } from '../src/index.js';
+import { bindStatements } from '../src/statements.js';
+import { adminQuery, dropSchema, freshSchemaName, openStorage } from './helpers.js';
+
+const FINISHED_ROWS = 200_000;
+const ENQUEUED_ROWS = 5_000;
+
+/** A node of EXPLAIN (FORMAT JSON) output. */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function allNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(allNodes)];
+}
+
+describe('fetchAndLock plan', () => {
+  const schema = freshSchemaName();
+  let storage: PostgresStorage;
+
+  beforeAll(async () => {
+    storage = await openStorage(schema);
+    // Seeded in SQL: 200k rows through enqueue would take the test far longer and prove nothing more.
+    await adminQuery(
+      `INSERT INTO "${schema}".jobs (id, method, payload, queue, priority, state, attempt, max_attempts, run_at,
+         created_at, updated_at, finished_at, expires_at)
+       SELECT 'seed-' || lpad(n::text, 7, '0'), 'm', '{}', 'q' || (n % 7), n % 5,
+         CASE WHEN n <= $1::integer THEN (ARRAY['succeeded', 'failed', 'deleted'])[1 + n % 3] ELSE 'enqueued' END,
+         CASE WHEN n <= $1 THEN 1 ELSE 0 END, 5, $3::timestamptz - (n % 1000) * interval '1 ms', $3, $3,
+         CASE WHEN n <= $1 THEN $3::timestamptz END, CASE WHEN n <= $1 THEN $3::timestamptz + interval '1 day' END
+       FROM generate_series(1, $1::integer + $2::integer) AS n`,
+      [FINISHED_ROWS, ENQUEUED_ROWS, new Date('2030-01-01T00:00:00.000Z')],
+    );
+    await adminQuery(`ANALYZE "${schema}".jobs`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await storage.close();
+    await dropSchema(schema);
+  });
+
+  async function planOf(queues: string[]): Promise<PlanNode[]> {
+    const sql = bindStatements(schema)['fetch-and-lock'];
+    const now = new Date('2030-01-01T00:00:01.000Z');
+    const values = [queues, 10, 's#1', new Date(now.getTime() + 30_000), now];
+    const { rows } = await adminQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+    return allNodes(rows[0]!['QUERY PLAN'][0].Plan);
+  }
+
+  for (const [what, queues] of [
+    ['every queue', []],
+    ['named queues', ['q1', 'q3']],
+  ] as const) {
+    it(`claims from ${what} through jobs_claim_idx in index order, never scanning the table`, async () => {
+      const nodes = await planOf([...queues]);
+      // The LIMIT must sit on the index scan itself: no Sort between them, so only the claimed rows are read.
+      const limited = allNodes(nodes.find((node) => node['Node Type'] === 'Limit') as PlanNode);
+      const claimScan = limited.find((node) => node['Index Name'] === 'jobs_claim_idx');
+      expect(claimScan?.['Node Type']).toMatch(/^Index (Only )?Scan$/);
+      expect(limited.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
+      const seqScans = nodes.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'jobs');
+      expect(seqScans).toEqual([]);
+    });
+  }
+
+  it('still claims in priority, runAt, id order from the seeded table', async () => {
+    const claimed = await storage.fetchAndLock({ serverId: 's#1', queues: [], limit: 5, leaseMs: 30_000 });
+    expect(claimed).toHaveLength(5);
+    const keys = claimed.map((job) => [-job.priority, job.runAt.getTime(), job.id] as const);
+    const sorted = [...keys].sort((x, y) => x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : 1));
+    expect(keys).toEqual(sorted);
+    expect(claimed.every((job) => job.priority === 4)).toBe(true);
+  });
+});

@@ -1,0 +1,48 @@
+// enqueue-race.test.ts: uniqueKey dedup under concurrency, which only a real server can show: two storages on their
+// own pools enqueue batches over the same keys at once. Each key ends with exactly one unfinished holder, and every
+// answer is either "written" or "duplicate of that holder", even when the holder committed mid-statement.
+import { makeNewJob } from '@jobsmith/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PostgresStorage } from '../src/index.js';
+import { dropSchema, freshSchemaName, openStorage } from './helpers.js';
+
+describe('enqueue races', () => {
+  let schema: string;
+  let storages: PostgresStorage[];
+
+  beforeEach(async () => {
+    schema = freshSchemaName();
+    storages = [await openStorage(schema), await openStorage(schema)];
+  });
+
+  afterEach(async () => {
+    await Promise.all(storages.map((storage) => storage.close()));
+    await dropSchema(schema);
+  });
+
+  it('answers every racing job with the one holder of its uniqueKey', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
+    const calls = storages.flatMap((storage) =>
+      [0, 1, 2].map((round) => {
+        // Each call walks the keys in its own order, so the callers collide on different keys first.
+        const order = round % 2 === 0 ? keys : [...keys].reverse();
+        const jobs = order.map((uniqueKey) => makeNewJob({ uniqueKey }));
+        return storage.enqueue({ jobs }).then((results) => ({ jobs, results }));
+      }),
+    );
+    const answers = await Promise.all(calls);
+
+    const holders = new Map<string, string>();
+    for (const job of await storages[0]!.list({ limit: 1_000, offset: 0 })) {
+      expect(holders.has(job.uniqueKey as string), `two holders of ${job.uniqueKey}`).toBe(false);
+      holders.set(job.uniqueKey as string, job.id);
+    }
+    expect([...holders.keys()].sort()).toEqual([...keys].sort());
+    for (const { jobs, results } of answers) {
+      for (const [index, job] of jobs.entries()) {
+        const holder = holders.get(job.uniqueKey as string);
+        expect(results[index]).toEqual({ id: holder, duplicate: holder !== job.id });
+      }
+    }
+  });
+});
