@@ -47,10 +47,25 @@ describe('buildNewJob', () => {
       'enqueue',
       'm',
       null,
-      { queue: 'mail.out', priority: -3, maxAttempts: 1, timeoutMs: 50, uniqueKey: 'k', metadata: { a: 'b' }, id: 'my-id' },
+      {
+        queue: 'mail.out',
+        priority: -3,
+        maxAttempts: 1,
+        timeoutMs: 50,
+        uniqueKey: 'k',
+        metadata: { a: 'b' },
+        id: 'my-id',
+      },
       now,
     );
-    expect(job).toMatchObject({ queue: 'mail.out', priority: -3, maxAttempts: 1, timeoutMs: 50, uniqueKey: 'k', id: 'my-id' });
+    expect(job).toMatchObject({
+      queue: 'mail.out',
+      priority: -3,
+      maxAttempts: 1,
+      timeoutMs: 50,
+      uniqueKey: 'k',
+      id: 'my-id',
+    });
     expect(job.metadata).toEqual({ a: 'b' });
     expect(job.payload).toBe('null');
   });

@@ -65,6 +65,26 @@ export class IllegalTransitionError extends JobsmithError {
   }
 }
 
+/**
+ * A job cannot go back to an unfinished state because another unfinished job now holds its `uniqueKey` (two
+ * unfinished jobs never share a key). Nothing was changed: the job stays as it was and the holder is untouched.
+ */
+export class UniqueKeyConflictError extends JobsmithError {
+  override name = 'UniqueKeyConflictError';
+  readonly operation: string;
+  readonly jobId: string;
+  readonly uniqueKey: string;
+
+  constructor(operation: string, jobId: string, uniqueKey: string) {
+    super(
+      `${operation}: job ${jobId} cannot be re-enqueued: uniqueKey ${JSON.stringify(uniqueKey)} is held by another unfinished job`,
+    );
+    this.operation = operation;
+    this.jobId = jobId;
+    this.uniqueKey = uniqueKey;
+  }
+}
+
 /** The backend failed (connection lost, constraint, corrupt file). `cause` holds the driver's error. */
 export class StorageError extends JobsmithError {
   override name = 'StorageError';
@@ -80,6 +100,56 @@ export class StorageError extends JobsmithError {
 /** Thrown by a handler to fail its job at once, skipping the remaining attempts. */
 export class UnrecoverableError extends JobsmithError {
   override name = 'UnrecoverableError';
+}
+
+/** Why a running job's `ctx.signal` fired. */
+export type AbortReason = 'stop' | 'timeout' | 'cancel' | 'leaseLost';
+
+const ABORT_MESSAGES: Record<AbortReason, string> = {
+  stop: 'was aborted: the server is stopping',
+  timeout: 'timed out',
+  cancel: 'was cancelled',
+  leaseLost: 'lost its lease (cancelled elsewhere, or reclaimed after the lease lapsed)',
+};
+
+/**
+ * The `reason` of a handler's aborted `ctx.signal`, saying why (`reason`). A timed-out attempt is recorded with this
+ * error as its `lastError`.
+ */
+export class JobAbortedError extends JobsmithError {
+  override name = 'JobAbortedError';
+  readonly jobId: string;
+  readonly reason: AbortReason;
+
+  constructor(jobId: string, reason: AbortReason, detail?: string) {
+    super(`job ${jobId} ${ABORT_MESSAGES[reason]}${detail ? ` ${detail}` : ''}`);
+    this.jobId = jobId;
+    this.reason = reason;
+  }
+}
+
+/** A worker's write (finish, renewal) found its lease gone: the job was cancelled or reclaimed; nothing changed. */
+export class LeaseLostError extends JobsmithError {
+  override name = 'LeaseLostError';
+  readonly operation: string;
+  readonly jobId: string;
+
+  constructor(operation: string, jobId: string) {
+    super(`${operation}: job ${jobId} lost its lease; its result was discarded`);
+    this.operation = operation;
+    this.jobId = jobId;
+  }
+}
+
+/** A server method called in the wrong lifecycle state, e.g. `start()` on a running server. */
+export class ServerStateError extends JobsmithError {
+  override name = 'ServerStateError';
+  readonly operation: string;
+
+  constructor(operation: string, problem: string) {
+    super(`${operation}: ${problem}`);
+    this.operation = operation;
+  }
 }
 
 function causeMessage(cause: unknown): string {

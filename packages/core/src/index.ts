@@ -10,14 +10,29 @@ export {
 export { type Clock, ManualClock, SystemClock, systemClock } from './clock.js';
 export { buildNewJob, DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, type EnqueueOptions } from './enqueue-options.js';
 export {
+  type AbortReason,
   ConfigError,
   IllegalTransitionError,
+  JobAbortedError,
   JobsmithError,
+  LeaseLostError,
   NotFoundError,
+  ServerStateError,
   StorageError,
+  UniqueKeyConflictError,
   UnrecoverableError,
   ValidationError,
 } from './errors.js';
+export type {
+  ErrorEvent,
+  ErrorSource,
+  JobEvent,
+  RecurringFiredEvent,
+  ServerDeadEvent,
+  ServerEventListener,
+  ServerEventMap,
+  ServerEventName,
+} from './events.js';
 export { randomId, uuidv7 } from './ids.js';
 export {
   ALLOWED_TRANSITIONS,
@@ -33,6 +48,7 @@ export {
   type NewJob,
 } from './job.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { type LoggingMiddlewareOptions, loggingMiddleware, type Middleware } from './middleware.js';
 export {
   defineJob,
   type JobContext,
@@ -52,6 +68,9 @@ export {
   type RetryPolicy,
   retryDelayMs,
 } from './retry.js';
+export { DEFAULT_SERVER_CONFIG, type ResolvedServerConfig, type ServerConfig } from './server/config.js';
+export type { RecurringOptions } from './server/recurring.js';
+export { BackgroundJobServer } from './server/server.js';
 export type {
   CancelParams,
   EnqueueParams,
@@ -77,5 +96,17 @@ export type {
   StorageCapabilities,
   SweepParams,
 } from './storage.js';
+export { checkNoTransaction, storageChecks } from './storage-checks.js';
+export {
+  copyJobError,
+  jobErrorFromJson,
+  jobErrorToJson,
+  jobFromSqlRow,
+  recurringFromSqlRow,
+  type SqlInstant,
+  type SqlJobRow,
+  type SqlRecurringRow,
+  sqlInstantToDate,
+} from './storage-rows.js';
 export { serializeJson } from './validation.js';
 export { type RetryRequest, WorkerResult } from './worker-result.js';

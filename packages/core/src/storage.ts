@@ -180,6 +180,9 @@ export type JobAvailableListener = (queue: string) => void;
 /**
  * The storage seam. `Tx` is the backend's transaction handle for `enqueue({ tx })`; `unknown` where it has none.
  * Time-sensitive methods read `clock`, which the server shares.
+ *
+ * `updatedAt`: every write to a job sets it to now (a sweep's own `now`, otherwise `clock.now()`), except
+ * `renewLeases`, which only moves `lockedUntil`; `enqueue` sets it to the NewJob's `createdAt`.
  */
 export interface Storage<Tx = unknown> {
   readonly capabilities: StorageCapabilities;
@@ -205,7 +208,10 @@ export interface Storage<Tx = unknown> {
    * renewal fails). NotFoundError if missing; IllegalTransitionError if already finished.
    */
   cancel(params: CancelParams): Promise<Job>;
-  /** `failed` -> `enqueued`, due now, attempts reset to 0. NotFoundError / IllegalTransitionError otherwise. */
+  /**
+   * `failed` -> `enqueued`, due now, attempts reset to 0, lastError kept. NotFoundError / IllegalTransitionError
+   * otherwise; UniqueKeyConflictError when another unfinished job now holds its uniqueKey (nothing changes).
+   */
   retryFailed(id: string): Promise<Job>;
   /** Removes the job whatever its state; false if it did not exist. */
   delete(id: string): Promise<boolean>;
@@ -218,7 +224,9 @@ export interface Storage<Tx = unknown> {
   fetchAndLock(params: FetchAndLockParams): Promise<Job[]>;
   /** Compare-and-set on leaseId + processing, per outcome; a stale lease returns false and changes nothing. */
   finish(outcomes: FinishOutcome[]): Promise<boolean[]>;
+  /** Moves `lockedUntil` only (`updatedAt` stays: a renewal is bookkeeping, not a change to the job). */
   renewLeases(params: RenewLeasesParams): Promise<boolean[]>;
+  /** Stores `progress` and sets `updatedAt` to now. */
   recordProgress(reports: ProgressReport[]): Promise<boolean[]>;
   /** Hands leased jobs back to `enqueued` with the attempt refunded (graceful stop). */
   release(params: ReleaseParams): Promise<boolean[]>;
@@ -226,7 +234,10 @@ export interface Storage<Tx = unknown> {
   // Sweeps: each reads by index only what is due
   /** Due `scheduled` / `awaiting_retry` jobs -> `enqueued`. */
   promoteDue(params: SweepParams): Promise<MovedJob[]>;
-  /** `processing` jobs whose lease lapsed -> `enqueued` (attempt kept), or `failed` when none is left. */
+  /**
+   * `processing` jobs whose lease lapsed (`lockedUntil <= now`) -> `enqueued` (attempt and lastError kept, runAt =
+   * now), or `failed` when none is left.
+   */
   requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]>;
   /** Deletes finished jobs whose `expiresAt` has passed; returns how many. */
   purgeExpired(params: SweepParams): Promise<number>;
@@ -245,7 +256,10 @@ export interface Storage<Tx = unknown> {
   reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]>;
 
   // Recurring
-  /** Inserts or replaces a definition; keeps the stored `nextRunAt` when cron and timezone are unchanged. */
+  /**
+   * Inserts or replaces a definition; always keeps the stored `createdAt`, and keeps the stored `nextRunAt` and
+   * `lastRunAt` when cron and timezone are unchanged. Returns the definition as stored.
+   */
   upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition>;
   /** False if it did not exist. */
   removeRecurring(id: string): Promise<boolean>;
@@ -254,7 +268,7 @@ export interface Storage<Tx = unknown> {
   listDueRecurring(now: Date): Promise<RecurringDefinition[]>;
   /**
    * Compare-and-set of nextRunAt plus enqueue of the firing (when `job` is given), atomically; true for the one
-   * caller that won. `lastRunAt` is set to `expectedRunAt` only when a job was given.
+   * caller that won. `lastRunAt` is set to `expectedRunAt` only when a job was given; `updatedAt` is set to now.
    */
   fireRecurring(params: FireRecurringParams): Promise<boolean>;
 }

@@ -8,16 +8,16 @@ export class RecurringTable {
   private readonly definitions = new Map<string, RecurringDefinition>();
 
   /**
-   * Inserts or replaces `def`, keeping the stored nextRunAt, lastRunAt and createdAt when cron and timezone are
-   * unchanged (a redeploy must not reset the schedule); returns a copy of what is stored.
+   * Inserts or replaces `def`, always keeping the stored createdAt, and the stored nextRunAt and lastRunAt when cron
+   * and timezone are unchanged (a redeploy must not reset the schedule); returns a copy of what is stored.
    */
   upsert(def: RecurringDefinition): RecurringDefinition {
     const stored = this.definitions.get(def.id);
     const next = copyDefinition(def);
+    if (stored !== undefined) next.createdAt = stored.createdAt;
     if (stored !== undefined && stored.cron === def.cron && stored.timezone === def.timezone) {
       next.nextRunAt = stored.nextRunAt;
       next.lastRunAt = stored.lastRunAt;
-      next.createdAt = stored.createdAt;
     }
     this.definitions.set(next.id, next);
     return copyDefinition(next);
@@ -45,14 +45,18 @@ export class RecurringTable {
     return this.definitions.get(id)?.nextRunAt.getTime() === expectedRunAt;
   }
 
-  /** Moves a definition on to its next tick, recording `firedAt` as its last run when it fired (null: skipped). */
-  advance(id: string, nextRunAt: Date, firedAt: Date | null): void {
+  /**
+   * Moves a definition on to its next tick, recording `firedAt` as its last run when it fired (null: skipped) and
+   * `now` as its updatedAt.
+   */
+  advance(id: string, tick: { nextRunAt: Date; firedAt: Date | null; now: Date }): void {
     const stored = this.definitions.get(id);
     if (stored === undefined) return;
     this.definitions.set(id, {
       ...stored,
-      nextRunAt: new Date(nextRunAt.getTime()),
-      lastRunAt: firedAt === null ? stored.lastRunAt : new Date(firedAt.getTime()),
+      nextRunAt: new Date(tick.nextRunAt.getTime()),
+      lastRunAt: tick.firedAt === null ? stored.lastRunAt : new Date(tick.firedAt.getTime()),
+      updatedAt: new Date(tick.now.getTime()),
     });
   }
 }

@@ -191,18 +191,6 @@ describe('MemoryStorage', () => {
     });
   });
 
-  describe('retryFailed', () => {
-    it('refuses to revive a job whose uniqueKey a newer job now holds', async () => {
-      const [first] = await enqueue({ uniqueKey: 'k', maxAttempts: 1 });
-      const [claimed] = await claimAll();
-      await storage.finish([{ id: first!, leaseId: claimed!.leaseId!, to: 'failed', error: { message: 'x' } }]);
-      const [second] = await enqueue({ uniqueKey: 'k' });
-      expect(second).not.toBe(first);
-      await expect(storage.retryFailed(first!)).rejects.toThrow(StorageError);
-      expect((await storage.get(first!))?.state).toBe('failed');
-    });
-  });
-
   describe('indexes at scale', () => {
     it('claims many jobs over many queues in exact claim order', async () => {
       const overrides = Array.from({ length: 5_000 }, (_, i) => ({

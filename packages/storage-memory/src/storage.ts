@@ -4,6 +4,7 @@ import {
   type CancelParams,
   type Clock,
   ConfigError,
+  checkNoTransaction,
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
@@ -29,10 +30,10 @@ import {
   type ServerInfo,
   type Storage,
   type StorageCapabilities,
-  StorageError,
   type SweepParams,
+  storageChecks,
   systemClock,
-  ValidationError,
+  UniqueKeyConflictError,
 } from '@jobsmith/core';
 import { closedError, toStorageError } from './errors.js';
 import { JobTable } from './job-table.js';
@@ -41,20 +42,6 @@ import { RecurringTable } from './recurring.js';
 import { compareIds, ServerRegistry } from './servers.js';
 import { promoteDue, purgeExpired, reclaimServerJobs, requeueExpiredLeases } from './sweeps.js';
 import { cancelPatch, claimPatch, finishPatch, releasePatch, retryPatch } from './transitions.js';
-import {
-  checkDate,
-  checkEach,
-  checkFinishOutcome,
-  checkFiniteNumber,
-  checkLease,
-  checkLimit,
-  checkNewJob,
-  checkOptionalDate,
-  checkPositiveMs,
-  checkRecurringDefinition,
-  checkServerInfo,
-  checkString,
-} from './validate.js';
 import { WakeUps } from './wake-ups.js';
 
 /** Options for `new MemoryStorage(options)`. */
@@ -122,17 +109,15 @@ export class MemoryStorage implements Storage {
 
   enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
     return this.run('enqueue', () => {
-      if (params.tx !== undefined) {
-        throw new ValidationError('enqueue', 'tx', 'is not supported (capabilities.transactionalEnqueue is false)');
-      }
-      checkEach('enqueue', 'jobs', params.jobs, checkNewJob);
+      storageChecks.enqueue(params);
+      checkNoTransaction('enqueue', params.tx);
       return params.jobs.map((job) => this.insert(job));
     });
   }
 
   get(id: string): Promise<Job | null> {
     return this.run('get', () => {
-      checkString('get', 'id', id);
+      storageChecks.get(id);
       const record = this.jobs.get(id);
       return record === undefined ? null : jobFromRecord(record);
     });
@@ -141,8 +126,7 @@ export class MemoryStorage implements Storage {
   /** Scans every job: an admin read, not a hot path. */
   list(params: ListParams): Promise<Job[]> {
     return this.run('list', () => {
-      checkLimit('list', 'limit', params.limit);
-      checkLimit('list', 'offset', params.offset);
+      storageChecks.list(params);
       const { state, queue, method } = params;
       const matches: JobRecord[] = [];
       for (const record of this.jobs.values()) {
@@ -162,8 +146,7 @@ export class MemoryStorage implements Storage {
 
   cancel(params: CancelParams): Promise<Job> {
     return this.run('cancel', () => {
-      checkString('cancel', 'id', params.id);
-      checkOptionalDate('cancel', 'expiresAt', params.expiresAt);
+      storageChecks.cancel(params);
       const record = this.require('cancel', params.id);
       if (isFinishedState(record.state)) throw new IllegalTransitionError('cancel', record.id, record.state, 'deleted');
       return jobFromRecord(this.jobs.update(record, cancelPatch(this.now(), params.expiresAt)));
@@ -172,13 +155,12 @@ export class MemoryStorage implements Storage {
 
   retryFailed(id: string): Promise<Job> {
     return this.run('retryFailed', () => {
-      checkString('retryFailed', 'id', id);
+      storageChecks.retryFailed(id);
       const record = this.require('retryFailed', id);
       if (record.state !== 'failed') throw new IllegalTransitionError('retryFailed', id, record.state, 'enqueued');
-      const holder = record.uniqueKey === null ? undefined : this.jobs.uniqueHolder(record.uniqueKey);
-      if (holder !== undefined) {
-        // Two unfinished jobs may never share a key; a SQL backend's unique index refuses this the same way.
-        throw new StorageError('retryFailed', { detail: `uniqueKey ${record.uniqueKey} is now held by job ${holder}` });
+      // Two unfinished jobs may never share a key.
+      if (record.uniqueKey !== null && this.jobs.uniqueHolder(record.uniqueKey) !== undefined) {
+        throw new UniqueKeyConflictError('retryFailed', id, record.uniqueKey);
       }
       return jobFromRecord(this.jobs.update(record, retryPatch(this.now())));
     });
@@ -186,7 +168,7 @@ export class MemoryStorage implements Storage {
 
   delete(id: string): Promise<boolean> {
     return this.run('delete', () => {
-      checkString('delete', 'id', id);
+      storageChecks.delete(id);
       return this.jobs.remove(id);
     });
   }
@@ -195,10 +177,7 @@ export class MemoryStorage implements Storage {
 
   fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
     return this.run('fetchAndLock', () => {
-      checkString('fetchAndLock', 'serverId', params.serverId);
-      checkEach('fetchAndLock', 'queues', params.queues, checkString);
-      checkLimit('fetchAndLock', 'limit', params.limit);
-      checkPositiveMs('fetchAndLock', 'leaseMs', params.leaseMs);
+      storageChecks.fetchAndLock(params);
       const claimed: Job[] = [];
       if (params.limit === 0) return claimed;
       const now = this.now();
@@ -212,7 +191,7 @@ export class MemoryStorage implements Storage {
 
   finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
     return this.run('finish', () => {
-      checkEach('finish', 'outcomes', outcomes, checkFinishOutcome);
+      storageChecks.finish(outcomes);
       const now = this.now();
       return outcomes.map((outcome) => {
         const record = this.leased(outcome);
@@ -226,19 +205,16 @@ export class MemoryStorage implements Storage {
 
   renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
     return this.run('renewLeases', () => {
-      checkEach('renewLeases', 'leases', params.leases, checkLease);
-      checkDate('renewLeases', 'lockedUntil', params.lockedUntil);
-      const patch = { lockedUntil: params.lockedUntil.getTime(), updatedAt: this.now() };
+      storageChecks.renewLeases(params);
+      // Only the lease moves: a renewal is bookkeeping, not a change to the job, so updatedAt stays.
+      const patch = { lockedUntil: params.lockedUntil.getTime() };
       return this.eachLeased(params.leases, () => patch);
     });
   }
 
   recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
     return this.run('recordProgress', () => {
-      checkEach('recordProgress', 'reports', reports, (operation, field, report) => {
-        checkLease(operation, field, report);
-        checkFiniteNumber(operation, `${field}.progress`, report.progress);
-      });
+      storageChecks.recordProgress(reports);
       const now = this.now();
       return this.eachLeased(reports, (_, report) => ({ progress: report.progress, updatedAt: now }));
     });
@@ -246,7 +222,7 @@ export class MemoryStorage implements Storage {
 
   release(params: ReleaseParams): Promise<boolean[]> {
     return this.run('release', () => {
-      checkEach('release', 'leases', params.leases, checkLease);
+      storageChecks.release(params);
       const now = this.now();
       return this.eachLeased(params.leases, (record) => releasePatch(record, now));
     });
@@ -255,40 +231,45 @@ export class MemoryStorage implements Storage {
   // Sweeps: each reads only the due head of its heap
 
   promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    return this.run('promoteDue', () => promoteDue(this.jobs, this.sweepNow('promoteDue', params), params.limit));
+    return this.run('promoteDue', () => {
+      storageChecks.promoteDue(params);
+      return promoteDue(this.jobs, params.now.getTime(), params.limit);
+    });
   }
 
   requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
     return this.run('requeueExpiredLeases', () => {
-      const now = this.sweepNow('requeueExpiredLeases', params);
-      checkOptionalDate('requeueExpiredLeases', 'failedExpiresAt', params.failedExpiresAt);
-      return requeueExpiredLeases(this.jobs, now, params.limit, params.failedExpiresAt);
+      storageChecks.requeueExpiredLeases(params);
+      return requeueExpiredLeases(this.jobs, params.now.getTime(), params.limit, params.failedExpiresAt);
     });
   }
 
   purgeExpired(params: SweepParams): Promise<number> {
-    return this.run('purgeExpired', () => purgeExpired(this.jobs, this.sweepNow('purgeExpired', params), params.limit));
+    return this.run('purgeExpired', () => {
+      storageChecks.purgeExpired(params);
+      return purgeExpired(this.jobs, params.now.getTime(), params.limit);
+    });
   }
 
   // Servers
 
   registerServer(info: ServerInfo): Promise<void> {
     return this.run('registerServer', () => {
-      checkServerInfo('registerServer', 'info', info);
+      storageChecks.registerServer(info);
       this.servers.register(info);
     });
   }
 
   heartbeatServer(id: string): Promise<boolean> {
     return this.run('heartbeatServer', () => {
-      checkString('heartbeatServer', 'id', id);
+      storageChecks.heartbeatServer(id);
       return this.servers.heartbeat(id, this.clock.now());
     });
   }
 
   deregisterServer(id: string): Promise<void> {
     return this.run('deregisterServer', () => {
-      checkString('deregisterServer', 'id', id);
+      storageChecks.deregisterServer(id);
       this.servers.deregister(id);
     });
   }
@@ -299,8 +280,7 @@ export class MemoryStorage implements Storage {
 
   reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
     return this.run('reclaimDeadServers', () => {
-      checkDate('reclaimDeadServers', 'before', params.before);
-      checkOptionalDate('reclaimDeadServers', 'failedExpiresAt', params.failedExpiresAt);
+      storageChecks.reclaimDeadServers(params);
       const now = this.now();
       return this.servers.removeSilentSince(params.before.getTime()).map((serverId) => ({
         serverId,
@@ -313,14 +293,14 @@ export class MemoryStorage implements Storage {
 
   upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
     return this.run('upsertRecurring', () => {
-      checkRecurringDefinition('upsertRecurring', 'def', def);
+      storageChecks.upsertRecurring(def);
       return this.recurring.upsert(def);
     });
   }
 
   removeRecurring(id: string): Promise<boolean> {
     return this.run('removeRecurring', () => {
-      checkString('removeRecurring', 'id', id);
+      storageChecks.removeRecurring(id);
       return this.recurring.remove(id);
     });
   }
@@ -331,20 +311,18 @@ export class MemoryStorage implements Storage {
 
   listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
     return this.run('listDueRecurring', () => {
-      checkDate('listDueRecurring', 'now', now);
+      storageChecks.listDueRecurring(now);
       return this.recurring.listDue(now.getTime());
     });
   }
 
   fireRecurring(params: FireRecurringParams): Promise<boolean> {
     return this.run('fireRecurring', () => {
-      checkString('fireRecurring', 'id', params.id);
-      checkDate('fireRecurring', 'expectedRunAt', params.expectedRunAt);
-      checkDate('fireRecurring', 'nextRunAt', params.nextRunAt);
-      if (params.job !== null) checkNewJob('fireRecurring', 'job', params.job);
+      storageChecks.fireRecurring(params);
       if (!this.recurring.isDueAt(params.id, params.expectedRunAt.getTime())) return false;
       // A null job skips the tick (misfire 'skip'): the schedule moves on, but nothing fired, so lastRunAt stays.
-      this.recurring.advance(params.id, params.nextRunAt, params.job === null ? null : params.expectedRunAt);
+      const firedAt = params.job === null ? null : params.expectedRunAt;
+      this.recurring.advance(params.id, { nextRunAt: params.nextRunAt, firedAt, now: this.clock.now() });
       if (params.job !== null) this.insert(params.job);
       return true;
     });
@@ -364,13 +342,6 @@ export class MemoryStorage implements Storage {
 
   private now(): number {
     return this.clock.now().getTime();
-  }
-
-  /** Checks a sweep's params and returns its `now` in epoch ms. */
-  private sweepNow(operation: string, params: SweepParams): number {
-    checkDate(operation, 'now', params.now);
-    checkLimit(operation, 'limit', params.limit);
-    return params.now.getTime();
   }
 
   private require(operation: string, id: string): JobRecord {

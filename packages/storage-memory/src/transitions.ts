@@ -1,6 +1,6 @@
 // transitions.ts: the field changes each job transition makes, as patches over a record. Whether a transition may
 // happen (state, lease) is checked by the caller first; nothing here reads or writes the table.
-import { type FinishOutcome, type JobError, randomId } from '@jobsmith/core';
+import { copyJobError, type FinishOutcome, randomId } from '@jobsmith/core';
 import { type JobRecord, type RecordPatch, toMs } from './records.js';
 
 /** Clears the lease, so a worker holding the old one can never write again. */
@@ -21,7 +21,7 @@ export function claimPatch(record: JobRecord, serverId: string, now: number, lea
 
 /** `processing` -> the outcome's state (purge is the caller's: it deletes instead). */
 export function finishPatch(outcome: FinishOutcome, now: number): RecordPatch {
-  const lastError = copyError(outcome.error);
+  const lastError = copyJobError(outcome.error);
   switch (outcome.to) {
     case 'succeeded':
       return { ...NO_LEASE, state: 'succeeded', result: outcome.result ?? null, ...finished(now, outcome) };
@@ -66,13 +66,4 @@ export function cancelPatch(now: number, expiresAt: Date | null): RecordPatch {
 /** `failed` -> `enqueued` by hand: due now with every attempt available again; lastError is kept for the record. */
 export function retryPatch(now: number): RecordPatch {
   return { state: 'enqueued', attempt: 0, runAt: now, finishedAt: null, expiresAt: null, updatedAt: now };
-}
-
-/** A plain copy: fields named one by one, since an Error instance keeps `message` non-enumerable. */
-function copyError(error: JobError | null | undefined): JobError | null {
-  if (error == null) return null;
-  const copy: JobError = { message: error.message };
-  if (error.name !== undefined) copy.name = error.name;
-  if (error.stack !== undefined) copy.stack = error.stack;
-  return copy;
 }

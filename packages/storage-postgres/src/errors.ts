@@ -18,6 +18,8 @@ const CONNECT_SQLSTATE = /^(08|28|3D)/;
 /** Node socket errors seen while opening a connection. */
 const CONNECT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 const SQLSTATE_UNIQUE_VIOLATION = '23505';
+/** The partial unique index that lets one unfinished job at a time hold a unique_key (0001-create-tables.sql). */
+const UNIQUE_KEY_INDEX = 'jobs_unique_key_idx';
 
 /** Wraps `cause` as a StorageError for `operation` (JobsmithErrors pass through unchanged). */
 export function toStorageError(operation: string, cause: unknown, target: ConnectionTarget): JobsmithError {
@@ -33,6 +35,13 @@ export function toStorageError(operation: string, cause: unknown, target: Connec
     return new StorageError(operation, { cause, detail: `${message}${constraint ? ` (${constraint})` : ''}` });
   }
   return new StorageError(operation, { cause, detail: message });
+}
+
+/** Whether `error` (the driver's, or one toStorageError wrapped) is a violation of the unique_key index. */
+export function isUniqueKeyViolation(error: unknown): boolean {
+  const cause = error instanceof StorageError ? error.cause : error;
+  const constraint = (cause as { constraint?: unknown } | null)?.constraint;
+  return errorCode(cause) === SQLSTATE_UNIQUE_VIOLATION && constraint === UNIQUE_KEY_INDEX;
 }
 
 /** What every call on a closed PostgresStorage rejects with. */

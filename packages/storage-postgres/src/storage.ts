@@ -14,6 +14,7 @@ import {
   type JobAvailableListener,
   type JobCounts,
   type JobState,
+  jobFromSqlRow,
   type Lease,
   type ListParams,
   type MovedJob,
@@ -25,34 +26,35 @@ import {
   type ReleaseParams,
   type RenewLeasesParams,
   type RequeueExpiredLeasesParams,
+  recurringFromSqlRow,
   type ServerInfo,
+  type SqlJobRow,
+  type SqlRecurringRow,
   type Storage,
   type StorageCapabilities,
   type SweepParams,
+  storageChecks,
+  UniqueKeyConflictError,
 } from '@jobsmith/core';
 import type pg from 'pg';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
-import { closedError, describeTarget, toStorageError } from './errors.js';
+import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
 import { NotificationListener } from './listener.js';
 import { runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
 import {
   finishColumns,
-  type JobRow,
   type ReclaimRow,
-  type RecurringRow,
   recurringColumns,
   type ServerRow,
   serverColumns,
-  toJob,
   toMovedJob,
   toReclaimedServers,
-  toRecurring,
   toServerInfo,
 } from './rows.js';
 import { bindMigrations, bindStatements, channelName, type Migration } from './statements.js';
-import * as validate from './validate.js';
+import { checkTransactionClient } from './validate.js';
 
 const CAPABILITIES: StorageCapabilities = Object.freeze({
   push: true,
@@ -129,27 +131,28 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   // Jobs
 
-  async enqueue({ jobs, tx }: EnqueueParams<pg.ClientBase>): Promise<EnqueueResult[]> {
-    validate.newJobs('enqueue', jobs);
-    if (tx !== undefined) validate.transactionClient('enqueue', tx);
+  async enqueue(params: EnqueueParams<pg.ClientBase>): Promise<EnqueueResult[]> {
+    storageChecks.enqueue(params);
+    const { jobs, tx } = params;
+    if (tx !== undefined) checkTransactionClient('enqueue', tx);
     await this.ready('enqueue');
     if (jobs.length === 0) return [];
     return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool);
   }
 
   async get(id: string): Promise<Job | null> {
-    validate.text('get', 'id', id);
+    storageChecks.get(id);
     await this.ready('get');
-    const { rows } = await this.db.run<JobRow>('get', 'get', [id]);
-    return rows[0] ? toJob(rows[0]) : null;
+    const { rows } = await this.db.run<SqlJobRow>('get', 'get', [id]);
+    return rows[0] ? jobFromSqlRow(rows[0]) : null;
   }
 
   async list(params: ListParams): Promise<Job[]> {
-    validate.listParams('list', params);
+    storageChecks.list(params);
     await this.ready('list');
     const { state = null, queue = null, method = null, limit, offset } = params;
-    const { rows } = await this.db.run<JobRow>('list', 'list', [state, queue, method, limit, offset]);
-    return rows.map(toJob);
+    const { rows } = await this.db.run<SqlJobRow>('list', 'list', [state, queue, method, limit, offset]);
+    return rows.map(jobFromSqlRow);
   }
 
   async counts(): Promise<JobCounts> {
@@ -164,25 +167,30 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return counts;
   }
 
-  async cancel({ id, expiresAt }: CancelParams): Promise<Job> {
-    validate.text('cancel', 'id', id);
-    validate.optionalDate('cancel', 'expiresAt', expiresAt);
+  async cancel(params: CancelParams): Promise<Job> {
+    storageChecks.cancel(params);
+    const { id, expiresAt } = params;
     await this.ready('cancel');
-    const { rows } = await this.db.run<JobRow>('cancel', 'cancel', [id, expiresAt, this.clock.now()]);
-    if (rows[0]) return toJob(rows[0]);
+    const { rows } = await this.db.run<SqlJobRow>('cancel', 'cancel', [id, expiresAt, this.clock.now()]);
+    if (rows[0]) return jobFromSqlRow(rows[0]);
     throw await this.refusal('cancel', id, 'deleted');
   }
 
   async retryFailed(id: string): Promise<Job> {
-    validate.text('retryFailed', 'id', id);
+    storageChecks.retryFailed(id);
     await this.ready('retryFailed');
-    const { rows } = await this.db.run<JobRow>('retryFailed', 'retry-failed', [id, this.clock.now(), this.channel]);
-    if (rows[0]) return toJob(rows[0]);
+    const values = [id, this.clock.now(), this.channel];
+    const retried = await this.db.run<SqlJobRow>('retryFailed', 'retry-failed', values).catch((error: unknown) => {
+      // The unique_key index refuses a second unfinished holder (also one committed concurrently): nothing changed.
+      if (isUniqueKeyViolation(error)) return this.uniqueKeyConflict('retryFailed', id, error);
+      throw error;
+    });
+    if (retried.rows[0]) return jobFromSqlRow(retried.rows[0]);
     throw await this.refusal('retryFailed', id, 'enqueued');
   }
 
   async delete(id: string): Promise<boolean> {
-    validate.text('delete', 'id', id);
+    storageChecks.delete(id);
     await this.ready('delete');
     const { rowCount } = await this.db.run('delete', 'delete', [id]);
     return rowCount === 1;
@@ -190,19 +198,20 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   // Claims and their fenced writes
 
-  async fetchAndLock({ serverId, queues, limit, leaseMs }: FetchAndLockParams): Promise<Job[]> {
-    validate.fetchAndLockParams('fetchAndLock', { serverId, queues, limit, leaseMs });
+  async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
+    storageChecks.fetchAndLock(params);
+    const { serverId, queues, limit, leaseMs } = params;
     await this.ready('fetchAndLock');
     if (limit === 0) return [];
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + leaseMs);
     const values = [queues, limit, serverId, lockedUntil, now];
-    const { rows } = await this.db.run<JobRow>('fetchAndLock', 'fetch-and-lock', values);
-    return rows.map(toJob);
+    const { rows } = await this.db.run<SqlJobRow>('fetchAndLock', 'fetch-and-lock', values);
+    return rows.map(jobFromSqlRow);
   }
 
   async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
-    validate.finishOutcomes('finish', outcomes);
+    storageChecks.finish(outcomes);
     await this.ready('finish');
     if (outcomes.length === 0) return [];
     const values = [...finishColumns(outcomes), this.clock.now()];
@@ -211,48 +220,49 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return outcomes.map((_, index) => applied.has(index + 1));
   }
 
-  async renewLeases({ leases, lockedUntil }: RenewLeasesParams): Promise<boolean[]> {
-    validate.leases('renewLeases', 'leases', leases);
-    validate.date('renewLeases', 'lockedUntil', lockedUntil);
+  async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
+    storageChecks.renewLeases(params);
     await this.ready('renewLeases');
-    return this.fencedWrite('renewLeases', 'renew-leases', leases, [lockedUntil]);
+    return this.fencedWrite('renewLeases', 'renew-leases', params.leases, [params.lockedUntil]);
   }
 
   async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
-    validate.progressReports('recordProgress', reports);
+    storageChecks.recordProgress(reports);
     await this.ready('recordProgress');
     const progress = reports.map((report) => report.progress);
     return this.fencedWrite('recordProgress', 'record-progress', reports, [progress, this.clock.now()]);
   }
 
-  async release({ leases }: ReleaseParams): Promise<boolean[]> {
-    validate.leases('release', 'leases', leases);
+  async release(params: ReleaseParams): Promise<boolean[]> {
+    storageChecks.release(params);
     await this.ready('release');
-    return this.fencedWrite('release', 'release', leases, [this.clock.now(), this.channel]);
+    return this.fencedWrite('release', 'release', params.leases, [this.clock.now(), this.channel]);
   }
 
   // Sweeps
 
-  async promoteDue({ now, limit }: SweepParams): Promise<MovedJob[]> {
-    validate.sweepParams('promoteDue', { now, limit });
+  async promoteDue(params: SweepParams): Promise<MovedJob[]> {
+    storageChecks.promoteDue(params);
+    const { now, limit } = params;
     await this.ready('promoteDue');
     if (limit === 0) return [];
-    const { rows } = await this.db.run<JobRow>('promoteDue', 'promote-due', [now, limit, this.channel]);
+    const { rows } = await this.db.run<SqlJobRow>('promoteDue', 'promote-due', [now, limit, this.channel]);
     return rows.map((row) => toMovedJob(row));
   }
 
-  async requeueExpiredLeases({ now, limit, failedExpiresAt }: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
-    validate.sweepParams('requeueExpiredLeases', { now, limit });
-    validate.optionalDate('requeueExpiredLeases', 'failedExpiresAt', failedExpiresAt);
+  async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
+    storageChecks.requeueExpiredLeases(params);
+    const { now, limit, failedExpiresAt } = params;
     await this.ready('requeueExpiredLeases');
     if (limit === 0) return [];
     const values = [now, limit, failedExpiresAt, this.channel];
-    const { rows } = await this.db.run<JobRow>('requeueExpiredLeases', 'requeue-expired-leases', values);
+    const { rows } = await this.db.run<SqlJobRow>('requeueExpiredLeases', 'requeue-expired-leases', values);
     return rows.map((row) => toMovedJob(row, 'processing'));
   }
 
-  async purgeExpired({ now, limit }: SweepParams): Promise<number> {
-    validate.sweepParams('purgeExpired', { now, limit });
+  async purgeExpired(params: SweepParams): Promise<number> {
+    storageChecks.purgeExpired(params);
+    const { now, limit } = params;
     await this.ready('purgeExpired');
     if (limit === 0) return 0;
     const { rowCount } = await this.db.run('purgeExpired', 'purge-expired', [now, limit]);
@@ -262,20 +272,20 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
-    validate.serverInfo('registerServer', info);
+    storageChecks.registerServer(info);
     await this.ready('registerServer');
     await this.db.run('registerServer', 'register-server', serverColumns(info));
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
-    validate.text('heartbeatServer', 'id', id);
+    storageChecks.heartbeatServer(id);
     await this.ready('heartbeatServer');
     const { rowCount } = await this.db.run('heartbeatServer', 'heartbeat-server', [id, this.clock.now()]);
     return rowCount === 1;
   }
 
   async deregisterServer(id: string): Promise<void> {
-    validate.text('deregisterServer', 'id', id);
+    storageChecks.deregisterServer(id);
     await this.ready('deregisterServer');
     await this.db.run('deregisterServer', 'deregister-server', [id]);
   }
@@ -286,9 +296,9 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return rows.map(toServerInfo);
   }
 
-  async reclaimDeadServers({ before, failedExpiresAt }: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
-    validate.date('reclaimDeadServers', 'before', before);
-    validate.optionalDate('reclaimDeadServers', 'failedExpiresAt', failedExpiresAt);
+  async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
+    storageChecks.reclaimDeadServers(params);
+    const { before, failedExpiresAt } = params;
     await this.ready('reclaimDeadServers');
     const values = [before, this.clock.now(), failedExpiresAt, this.channel];
     const { rows } = await this.db.run<ReclaimRow>('reclaimDeadServers', 'reclaim-dead-servers', values);
@@ -298,14 +308,14 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
-    validate.recurringDefinition('upsertRecurring', def);
+    storageChecks.upsertRecurring(def);
     await this.ready('upsertRecurring');
-    const { rows } = await this.db.run<RecurringRow>('upsertRecurring', 'upsert-recurring', recurringColumns(def));
-    return toRecurring(rows[0] as RecurringRow);
+    const { rows } = await this.db.run<SqlRecurringRow>('upsertRecurring', 'upsert-recurring', recurringColumns(def));
+    return recurringFromSqlRow(rows[0] as SqlRecurringRow);
   }
 
   async removeRecurring(id: string): Promise<boolean> {
-    validate.text('removeRecurring', 'id', id);
+    storageChecks.removeRecurring(id);
     await this.ready('removeRecurring');
     const { rowCount } = await this.db.run('removeRecurring', 'remove-recurring', [id]);
     return rowCount === 1;
@@ -313,22 +323,23 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   async listRecurring(): Promise<RecurringDefinition[]> {
     await this.ready('listRecurring');
-    const { rows } = await this.db.run<RecurringRow>('listRecurring', 'list-recurring');
-    return rows.map(toRecurring);
+    const { rows } = await this.db.run<SqlRecurringRow>('listRecurring', 'list-recurring');
+    return rows.map(recurringFromSqlRow);
   }
 
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
-    validate.date('listDueRecurring', 'now', now);
+    storageChecks.listDueRecurring(now);
     await this.ready('listDueRecurring');
-    const { rows } = await this.db.run<RecurringRow>('listDueRecurring', 'list-due-recurring', [now]);
-    return rows.map(toRecurring);
+    const { rows } = await this.db.run<SqlRecurringRow>('listDueRecurring', 'list-due-recurring', [now]);
+    return rows.map(recurringFromSqlRow);
   }
 
-  async fireRecurring({ id, expectedRunAt, nextRunAt, job }: FireRecurringParams): Promise<boolean> {
-    validate.fireRecurringParams('fireRecurring', { id, expectedRunAt, nextRunAt, job });
+  async fireRecurring(params: FireRecurringParams): Promise<boolean> {
+    storageChecks.fireRecurring(params);
+    const { id, expectedRunAt, nextRunAt, job } = params;
     await this.ready('fireRecurring');
     return this.db.transaction('fireRecurring', async (client) => {
-      const values = [id, expectedRunAt, nextRunAt, job !== null];
+      const values = [id, expectedRunAt, nextRunAt, job !== null, this.clock.now()];
       const { rowCount } = await this.db.run('fireRecurring', 'fire-recurring', values, client);
       if (rowCount !== 1) return false;
       if (job !== null) await insertJobs(this.db, [job], this.channel, client);
@@ -365,9 +376,16 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   /** Why a cancel / retryFailed matched no row: the job is missing, or its state forbids the move. */
   private async refusal(operation: string, id: string, to: JobState): Promise<Error> {
-    const { rows } = await this.db.run<JobRow>(operation, 'get', [id]);
+    const { rows } = await this.db.run<SqlJobRow>(operation, 'get', [id]);
     const job = rows[0];
     return job ? new IllegalTransitionError(operation, id, job.state, to) : new NotFoundError(operation, id);
+  }
+
+  /** Throws what a unique_key violation of retryFailed means: another unfinished job holds the job's key. */
+  private async uniqueKeyConflict(operation: string, id: string, violation: unknown): Promise<never> {
+    const { rows } = await this.db.run<SqlJobRow>(operation, 'get', [id]);
+    const uniqueKey = rows[0]?.unique_key;
+    throw uniqueKey ? new UniqueKeyConflictError(operation, id, uniqueKey) : violation;
   }
 }
 

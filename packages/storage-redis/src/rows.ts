@@ -6,14 +6,14 @@ import {
   JOB_STATES,
   type Job,
   type JobCounts,
-  type JobError,
   type JobState,
   type JsonValue,
+  jobErrorFromJson,
+  jobErrorToJson,
   type NewJob,
   type RecurringDefinition,
   type ServerInfo,
   StorageError,
-  ValidationError,
 } from '@jobsmith/core';
 
 /** A hash as HGETALL returns it: an object from a command, a flat field, value, ... list from a script. */
@@ -70,7 +70,7 @@ export function toJob(hash: HashReply): Job {
     uniqueKey: row.uniqueKey ?? null,
     metadata: JSON.parse(row.metadata ?? '{}') as Record<string, string>,
     result: row.result === undefined ? null : (JSON.parse(row.result) as JsonValue),
-    lastError: row.lastError === undefined ? null : (JSON.parse(row.lastError) as JobError),
+    lastError: jobErrorFromJson(row.lastError),
     progress: optionalNumber(row.progress),
   };
 }
@@ -93,27 +93,14 @@ export function newJobArgs(job: NewJob): string[] {
   ];
 }
 
-const FINISH_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'awaiting_retry']);
-
-/** The 8 ARGV slots of one finish outcome (finish.lua). */
-export function finishArgs(outcome: FinishOutcome, index: number): string[] {
-  if (!FINISH_STATES.has(outcome.to)) {
-    throw new ValidationError(
-      'finish',
-      `outcomes[${index}].to`,
-      'must be succeeded, failed or awaiting_retry',
-      outcome.to,
-    );
-  }
-  if (outcome.to === 'awaiting_retry' && !outcome.runAt) {
-    throw new ValidationError('finish', `outcomes[${index}].runAt`, 'is required when to is awaiting_retry');
-  }
+/** The 8 ARGV slots of one finish outcome (finish.lua), already checked by checkFinishOutcomes. */
+export function finishArgs(outcome: FinishOutcome): string[] {
   return [
     outcome.id,
     outcome.leaseId,
     outcome.to,
     outcome.result ?? '',
-    errorJson(outcome.error),
+    jobErrorToJson(outcome.error) ?? '',
     outcome.to === 'awaiting_retry' ? msOrEmpty(outcome.runAt) : '',
     msOrEmpty(outcome.expiresAt),
     outcome.purge ? '1' : '0',
@@ -135,15 +122,6 @@ export function toCounts(fields: Readonly<Record<string, string>>): JobCounts {
     counts.byQueue[queue][state] += Number(value);
   }
   return counts;
-}
-
-/** A job error as the JSON text stored in `lastError` (built here so Lua never encodes it). */
-export function errorJson(error: JobError | null | undefined): string {
-  if (!error) return '';
-  const stored: JobError = { message: error.message };
-  if (error.stack !== undefined) stored.stack = error.stack;
-  if (error.name !== undefined) stored.name = error.name;
-  return JSON.stringify(stored);
 }
 
 /** ARGV[3..] of register-server.lua: the row's fields besides id and lastHeartbeatAt, as field/value pairs. */

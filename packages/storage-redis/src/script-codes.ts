@@ -1,6 +1,13 @@
 // script-codes.ts: the numeric codes scripts return for a refused transition, and the one function that turns them
 // into typed errors (BullMQ's way). Scripts that can refuse reply { code, ... }; 0 means done.
-import { IllegalTransitionError, type Job, type JobState, NotFoundError, StorageError } from '@jobsmith/core';
+import {
+  IllegalTransitionError,
+  type Job,
+  type JobState,
+  NotFoundError,
+  StorageError,
+  UniqueKeyConflictError,
+} from '@jobsmith/core';
 import { type HashReply, toJob } from './rows.js';
 
 /** First element of a `{ code, ... }` script reply. */
@@ -11,6 +18,8 @@ export enum ScriptCode {
   NotFound = -1,
   /** The job's state does not allow the move; the second element is that state. */
   IllegalTransition = -2,
+  /** Another unfinished job holds the job's uniqueKey; the second element is that key. */
+  UniqueKeyConflict = -3,
 }
 
 /** What the caller was attempting, so the error can name it. */
@@ -28,6 +37,8 @@ export function scriptError(code: number, detail: unknown, call: ScriptCall): Er
       return new NotFoundError(call.operation, call.jobId);
     case ScriptCode.IllegalTransition:
       return new IllegalTransitionError(call.operation, call.jobId, detail as JobState, call.to);
+    case ScriptCode.UniqueKeyConflict:
+      return new UniqueKeyConflictError(call.operation, call.jobId, String(detail));
     default:
       return new StorageError(call.operation, { detail: `unexpected script code ${code}` });
   }

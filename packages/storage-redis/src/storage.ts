@@ -4,6 +4,7 @@
 import {
   type CancelParams,
   type Clock,
+  checkNoTransaction,
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
@@ -29,16 +30,14 @@ import {
   type StorageCapabilities,
   StorageError,
   type SweepParams,
-  ValidationError,
+  storageChecks,
 } from '@jobsmith/core';
-import { checkCount, checkPriority } from './checks.js';
 import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
 import { runScript, type ScriptName } from './lua.js';
 import { type RedisStorageOptions, resolveRedisOptions } from './options.js';
 import {
-  errorJson,
   finishArgs,
   type HashReply,
   msOrEmpty,
@@ -54,7 +53,9 @@ import { jobOrError } from './script-codes.js';
 
 /** Version of the key layout this code writes; migrate refuses data written by a newer one. */
 const LAYOUT_VERSION = 1;
-const LEASE_EXPIRED_ERROR = errorJson({ name: 'LeaseExpiredError', message: 'lease expired before the job finished' });
+/** The lastError of a job that fails for want of attempts after its lease lapsed or its server died. */
+const leaseExpiredError = (message: string): string => JSON.stringify({ name: 'LeaseExpiredError', message });
+const LEASE_EXPIRED_ERROR = leaseExpiredError('lease expired before the job finished');
 
 const ms = (date: Date): string => String(date.getTime());
 const leaseArgs = (leases: readonly Lease[]): string[] => leases.flatMap((lease) => [lease.id, lease.leaseId]);
@@ -108,26 +109,24 @@ export class RedisStorage implements Storage {
   // Jobs
 
   async enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      throw new ValidationError('enqueue', 'tx', 'is not supported by RedisStorage (no transactional enqueue)');
-    }
+    storageChecks.enqueue(params);
+    checkNoTransaction('enqueue', params.tx);
     const { jobs } = params;
     if (jobs.length === 0) return [];
-    for (const [index, job] of jobs.entries()) checkPriority('enqueue', `jobs[${index}].priority`, job.priority);
     const args = [String(jobs.length), ...jobs.flatMap(newJobArgs)];
     const reply = (await this.publishing('enqueue', 'enqueue', args)) as (string | number)[];
     return jobs.map((_, index) => ({ id: String(reply[2 * index]), duplicate: reply[2 * index + 1] === 1 }));
   }
 
   async get(id: string): Promise<Job | null> {
+    storageChecks.get(id);
     const hash = await this.command('get', (client) => client.hgetall(this.keys.jobPrefix + id));
     return Object.keys(hash).length === 0 ? null : toJob(hash);
   }
 
   async list(params: ListParams): Promise<Job[]> {
+    storageChecks.list(params);
     const { state, queue, method, limit, offset } = params;
-    checkCount('list', 'limit', limit);
-    checkCount('list', 'offset', offset);
     const reply = await this.run('list', 'list', [
       state ?? '',
       queue ?? '',
@@ -143,26 +142,28 @@ export class RedisStorage implements Storage {
   }
 
   async cancel(params: CancelParams): Promise<Job> {
+    storageChecks.cancel(params);
     const { id, expiresAt } = params;
     const reply = await this.run('cancel', 'cancel', [id, ms(this.clock.now()), msOrEmpty(expiresAt)]);
     return jobOrError(reply, { operation: 'cancel', jobId: id, to: 'deleted' });
   }
 
   async retryFailed(id: string): Promise<Job> {
+    storageChecks.retryFailed(id);
     const reply = await this.publishing('retryFailed', 'retry-failed', [id, ms(this.clock.now())]);
     return jobOrError(reply, { operation: 'retryFailed', jobId: id, to: 'enqueued' });
   }
 
   async delete(id: string): Promise<boolean> {
+    storageChecks.delete(id);
     return (await this.run('delete', 'delete', [id])) === 1;
   }
 
   // Claims and their fenced writes
 
   async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
+    storageChecks.fetchAndLock(params);
     const { serverId, queues, limit, leaseMs } = params;
-    checkCount('fetchAndLock', 'limit', limit);
-    checkCount('fetchAndLock', 'leaseMs', leaseMs);
     if (limit === 0) return [];
     const now = this.clock.now().getTime();
     const leaseIds = Array.from({ length: limit }, () => randomId());
@@ -179,6 +180,7 @@ export class RedisStorage implements Storage {
   }
 
   async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
+    storageChecks.finish(outcomes);
     if (outcomes.length === 0) return [];
     const reply = await this.run('finish', 'finish', [
       ms(this.clock.now()),
@@ -189,6 +191,7 @@ export class RedisStorage implements Storage {
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
+    storageChecks.renewLeases(params);
     const { leases, lockedUntil } = params;
     if (leases.length === 0) return [];
     const reply = await this.run('renewLeases', 'renew-leases', [
@@ -200,12 +203,15 @@ export class RedisStorage implements Storage {
   }
 
   async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
+    storageChecks.recordProgress(reports);
     if (reports.length === 0) return [];
     const args = reports.flatMap((report) => [report.id, report.leaseId, String(report.progress)]);
-    return asFlags(await this.run('recordProgress', 'record-progress', [String(reports.length), ...args]));
+    const counted = [ms(this.clock.now()), String(reports.length), ...args];
+    return asFlags(await this.run('recordProgress', 'record-progress', counted));
   }
 
   async release(params: ReleaseParams): Promise<boolean[]> {
+    storageChecks.release(params);
     const { leases } = params;
     if (leases.length === 0) return [];
     const reply = await this.publishing('release', 'release', [
@@ -219,14 +225,14 @@ export class RedisStorage implements Storage {
   // Sweeps: each reads by index only what is due
 
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    checkCount('promoteDue', 'limit', params.limit);
+    storageChecks.promoteDue(params);
     const reply = await this.publishing('promoteDue', 'promote-due', [ms(params.now), String(params.limit)]);
     return (reply as string[][]).map(([from, ...hash]) => ({ from: from as JobState, job: toJob(hash) }));
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
+    storageChecks.requeueExpiredLeases(params);
     const { now, limit, failedExpiresAt } = params;
-    checkCount('requeueExpiredLeases', 'limit', limit);
     const reply = await this.publishing('requeueExpiredLeases', 'requeue-expired-leases', [
       ms(now),
       String(limit),
@@ -237,21 +243,24 @@ export class RedisStorage implements Storage {
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
-    checkCount('purgeExpired', 'limit', params.limit);
+    storageChecks.purgeExpired(params);
     return Number(await this.run('purgeExpired', 'purge-expired', [ms(params.now), String(params.limit)]));
   }
 
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
+    storageChecks.registerServer(info);
     await this.run('registerServer', 'register-server', [info.id, ms(info.lastHeartbeatAt), ...serverArgs(info)]);
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
+    storageChecks.heartbeatServer(id);
     return (await this.run('heartbeatServer', 'heartbeat-server', [id, ms(this.clock.now())])) === 1;
   }
 
   async deregisterServer(id: string): Promise<void> {
+    storageChecks.deregisterServer(id);
     await this.run('deregisterServer', 'deregister-server', [id]);
   }
 
@@ -266,13 +275,14 @@ export class RedisStorage implements Storage {
 
   /** Reclaims each server silent since `before` in its own script call: one atomic step per server. */
   async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
+    storageChecks.reclaimDeadServers(params);
     const { before, failedExpiresAt } = params;
     const dead = await this.command('reclaimDeadServers', (client) =>
       client.zrangebyscore(this.keys.servers, '-inf', `(${before.getTime()}`),
     );
     const reclaimed: ReclaimedServer[] = [];
     for (const serverId of dead) {
-      const error = errorJson({ name: 'LeaseExpiredError', message: `server ${serverId} died` });
+      const error = leaseExpiredError(`server ${serverId} died`);
       const [code, ...jobs] = (await this.publishing('reclaimDeadServers', 'reclaim-dead-servers', [
         serverId,
         ms(before),
@@ -288,10 +298,12 @@ export class RedisStorage implements Storage {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
+    storageChecks.upsertRecurring(def);
     return toRecurring((await this.run('upsertRecurring', 'upsert-recurring', recurringArgs(def))) as HashReply);
   }
 
   async removeRecurring(id: string): Promise<boolean> {
+    storageChecks.removeRecurring(id);
     return (await this.run('removeRecurring', 'remove-recurring', [id])) === 1;
   }
 
@@ -305,6 +317,7 @@ export class RedisStorage implements Storage {
   }
 
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
+    storageChecks.listDueRecurring(now);
     const ids = await this.command('listDueRecurring', (client) =>
       client.zrangebyscore(this.keys.recurringDue, '-inf', now.getTime()),
     );
@@ -316,8 +329,8 @@ export class RedisStorage implements Storage {
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
+    storageChecks.fireRecurring(params);
     const { id, expectedRunAt, nextRunAt, job } = params;
-    if (job) checkPriority('fireRecurring', 'job.priority', job.priority);
     const reply = await this.publishing('fireRecurring', 'fire-recurring', [
       id,
       ms(expectedRunAt),

@@ -1,8 +1,8 @@
 // claims.ts: fetchAndLock and the writes a lease holder makes (finish, renewLeases, recordProgress, release).
 // Every write is a compare-and-set on (id, lease_id, state = processing), so a stale lease changes nothing.
 import type { FetchAndLockParams, FinishOutcome, FinishState, Job, Lease, ProgressReport } from '@jobsmith/core';
-import { randomId } from '@jobsmith/core';
-import { errorText, type JobRow, jobFromRow, type SqlParams, toMs } from './rows.js';
+import { jobErrorToJson, jobFromSqlRow, randomId, type SqlJobRow } from '@jobsmith/core';
+import { type SqlParams, toMs } from './rows.js';
 import type { SqlName, Statements } from './statements.js';
 
 interface Candidate {
@@ -28,8 +28,8 @@ export function claimJobs(statements: Statements, params: FetchAndLockParams, no
   const claimed: Job[] = [];
   for (const { id } of candidates) {
     const claim = { id, lease_id: randomId(), server_id: serverId, now, locked_until: now + Math.ceil(leaseMs) };
-    const row = statements.get<JobRow>('fetch-and-lock', claim);
-    if (row) claimed.push(jobFromRow(row));
+    const row = statements.get<SqlJobRow>('fetch-and-lock', claim);
+    if (row) claimed.push(jobFromSqlRow(row));
   }
   return claimed;
 }
@@ -61,16 +61,16 @@ function finishParams(outcome: FinishOutcome, now: number): SqlParams {
     lease_id: outcome.leaseId,
     now,
     result: outcome.to === 'succeeded' ? (outcome.result ?? null) : null,
-    last_error: errorText(outcome.error),
+    last_error: jobErrorToJson(outcome.error),
     expires_at: toMs(outcome.expiresAt),
     run_at: toMs(outcome.runAt),
   };
 }
 
-export function renewLeases(statements: Statements, leases: readonly Lease[], lockedUntil: number, now: number) {
+export function renewLeases(statements: Statements, leases: readonly Lease[], lockedUntil: number): boolean[] {
   return leases.map(
     (lease) =>
-      statements.run('renew-leases', { id: lease.id, lease_id: lease.leaseId, locked_until: lockedUntil, now }) === 1,
+      statements.run('renew-leases', { id: lease.id, lease_id: lease.leaseId, locked_until: lockedUntil }) === 1,
   );
 }
 

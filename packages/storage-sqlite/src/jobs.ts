@@ -7,12 +7,15 @@ import {
   type Job,
   type JobCounts,
   type JobState,
+  jobFromSqlRow,
   type ListParams,
   type NewJob,
   NotFoundError,
+  type SqlJobRow,
   StorageError,
+  UniqueKeyConflictError,
 } from '@jobsmith/core';
-import { type JobRow, jobFromRow, newJobParams } from './rows.js';
+import { newJobParams } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** What an enqueue wrote: one result per job, and the queues that got an `enqueued` job (to wake subscribers). */
@@ -44,14 +47,14 @@ export function insertJobs(statements: Statements, jobs: readonly NewJob[]): Ins
 }
 
 export function getJob(statements: Statements, id: string): Job | null {
-  const row = statements.get<JobRow>('get', { id });
-  return row ? jobFromRow(row) : null;
+  const row = statements.get<SqlJobRow>('get', { id });
+  return row ? jobFromSqlRow(row) : null;
 }
 
 export function listJobs(statements: Statements, params: ListParams): Job[] {
   const filters = { state: params.state ?? null, queue: params.queue ?? null, method: params.method ?? null };
-  const rows = statements.all<JobRow>('list', { ...filters, limit: params.limit, offset: params.offset });
-  return rows.map(jobFromRow);
+  const rows = statements.all<SqlJobRow>('list', { ...filters, limit: params.limit, offset: params.offset });
+  return rows.map(jobFromSqlRow);
 }
 
 export function countJobs(statements: Statements): JobCounts {
@@ -67,15 +70,21 @@ export function countJobs(statements: Statements): JobCounts {
 
 /** Any unfinished job -> deleted. Throws NotFoundError / IllegalTransitionError and changes nothing otherwise. */
 export function cancelJob(statements: Statements, id: string, now: number, expiresAt: number | null): Job {
-  const row = statements.get<JobRow>('cancel', { id, now, expires_at: expiresAt });
-  if (row) return jobFromRow(row);
+  const row = statements.get<SqlJobRow>('cancel', { id, now, expires_at: expiresAt });
+  if (row) return jobFromSqlRow(row);
   throw refusal(statements, 'cancel', id, 'deleted');
 }
 
-/** A failed job -> enqueued, due now. Throws NotFoundError / IllegalTransitionError and changes nothing otherwise. */
+/**
+ * A failed job -> enqueued, due now. Throws NotFoundError / IllegalTransitionError, or UniqueKeyConflictError when
+ * another unfinished job now holds its uniqueKey, and changes nothing then. Call inside BEGIN IMMEDIATE, so no
+ * holder can appear between the check and the write.
+ */
 export function retryFailedJob(statements: Statements, id: string, now: number): Job {
-  const row = statements.get<JobRow>('retry-failed', { id, now });
-  if (row) return jobFromRow(row);
+  const held = statements.get<{ unique_key: string }>('retry-failed-holder', { id });
+  if (held) throw new UniqueKeyConflictError('retryFailed', id, held.unique_key);
+  const row = statements.get<SqlJobRow>('retry-failed', { id, now });
+  if (row) return jobFromSqlRow(row);
   throw refusal(statements, 'retryFailed', id, 'enqueued');
 }
 

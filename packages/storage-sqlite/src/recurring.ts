@@ -1,15 +1,20 @@
 // recurring.ts: recurring definitions and fireRecurring, the compare-and-set on next_run_at that lets N servers race
 // on one tick and fire it exactly once (the firing is enqueued in the same transaction).
-import type { FireRecurringParams, RecurringDefinition } from '@jobsmith/core';
+import {
+  type FireRecurringParams,
+  type RecurringDefinition,
+  recurringFromSqlRow,
+  type SqlRecurringRow,
+} from '@jobsmith/core';
 import { type InsertedJobs, insertJobs } from './jobs.js';
-import { type RecurringRow, recurringFromRow, recurringParams } from './rows.js';
+import { recurringParams } from './rows.js';
 import type { Statements } from './statements.js';
 
-/** Inserts or replaces; keeps nextRunAt / lastRunAt / createdAt when cron and timezone are unchanged. */
+/** Inserts or replaces; always keeps createdAt, and nextRunAt / lastRunAt when cron and timezone are unchanged. */
 export function upsertRecurring(statements: Statements, def: RecurringDefinition): RecurringDefinition {
-  const row = statements.get<RecurringRow>('upsert-recurring', recurringParams(def));
+  const row = statements.get<SqlRecurringRow>('upsert-recurring', recurringParams(def));
   // An upsert with RETURNING always yields the stored row.
-  return recurringFromRow(row!);
+  return recurringFromSqlRow(row!);
 }
 
 export function removeRecurring(statements: Statements, id: string): boolean {
@@ -17,11 +22,11 @@ export function removeRecurring(statements: Statements, id: string): boolean {
 }
 
 export function listRecurring(statements: Statements): RecurringDefinition[] {
-  return statements.all<RecurringRow>('list-recurring').map(recurringFromRow);
+  return statements.all<SqlRecurringRow>('list-recurring').map(recurringFromSqlRow);
 }
 
 export function listDueRecurring(statements: Statements, now: number): RecurringDefinition[] {
-  return statements.all<RecurringRow>('list-due-recurring', { now }).map(recurringFromRow);
+  return statements.all<SqlRecurringRow>('list-due-recurring', { now }).map(recurringFromSqlRow);
 }
 
 /**

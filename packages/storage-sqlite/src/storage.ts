@@ -1,6 +1,6 @@
-// storage.ts: SqliteStorage, the Storage interface on better-sqlite3. Methods stay thin: validate, run one section
-// function (jobs, claims, sweeps, servers, recurring) as a read or a BEGIN IMMEDIATE write, translate errors.
-// Time comes only from `clock` (or a sweep's own `now`) and reaches SQL as a parameter.
+// storage.ts: SqliteStorage, the Storage interface on better-sqlite3. Methods stay thin: check the input (core's
+// storage checks), run one section function (jobs, claims, sweeps, servers, recurring) as a read or a BEGIN IMMEDIATE
+// write, translate errors. Time comes only from `clock` (or a sweep's own `now`) and reaches SQL as a parameter.
 import type {
   CancelParams,
   Clock,
@@ -26,7 +26,7 @@ import type {
   StorageCapabilities,
   SweepParams,
 } from '@jobsmith/core';
-import { ValidationError } from '@jobsmith/core';
+import { storageChecks, ValidationError } from '@jobsmith/core';
 import type Database from 'better-sqlite3';
 import { claimJobs, finishJobs, recordProgress, releaseJobs, renewLeases } from './claims.js';
 import { openDatabaseFile } from './connection.js';
@@ -39,21 +39,6 @@ import { toMs } from './rows.js';
 import * as servers from './servers.js';
 import { Statements } from './statements.js';
 import { promoteDueJobs, purgeExpiredJobs, requeueExpiredLeases } from './sweeps.js';
-import {
-  checkDate,
-  checkDateOrNull,
-  checkEach,
-  checkFetchAndLockParams,
-  checkFinishOutcome,
-  checkLease,
-  checkListParams,
-  checkNewJob,
-  checkProgressReport,
-  checkRecurringDefinition,
-  checkServerInfo,
-  checkSweep,
-  checkText,
-} from './validate.js';
 
 type Body<T> = (statements: Statements, now: number) => T;
 
@@ -128,9 +113,7 @@ export class SqliteStorage implements Storage<Database.Database> {
    */
   enqueueSync(params: EnqueueParams<Database.Database>): EnqueueResult[] {
     const operation = 'enqueue';
-    checkEach<(typeof params.jobs)[number]>(operation, 'jobs', params?.jobs, (field, job) =>
-      checkNewJob(operation, field, job),
-    );
+    storageChecks.enqueue(params);
     const { results, readyQueues } = this.write(operation, (statements) => {
       if (params.tx !== undefined && params.tx !== statements.db) {
         throw new ValidationError(operation, 'tx', 'must be the Database this storage stores jobs in', params.tx);
@@ -147,12 +130,12 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async get(id: string): Promise<Job | null> {
-    checkText('get', 'id', id);
+    storageChecks.get(id);
     return this.read('get', (statements) => getJob(statements, id));
   }
 
   async list(params: ListParams): Promise<Job[]> {
-    checkListParams(params);
+    storageChecks.list(params);
     return this.read('list', (statements) => listJobs(statements, params));
   }
 
@@ -161,62 +144,49 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async cancel(params: CancelParams): Promise<Job> {
-    checkText('cancel', 'id', params?.id);
-    checkDateOrNull('cancel', 'expiresAt', params.expiresAt);
+    storageChecks.cancel(params);
     const expiresAt = toMs(params.expiresAt);
     return this.write('cancel', (statements, now) => cancelJob(statements, params.id, now, expiresAt));
   }
 
   async retryFailed(id: string): Promise<Job> {
-    checkText('retryFailed', 'id', id);
+    storageChecks.retryFailed(id);
     const job = this.write('retryFailed', (statements, now) => retryFailedJob(statements, id, now));
     this.notify([job.queue]);
     return job;
   }
 
   async delete(id: string): Promise<boolean> {
-    checkText('delete', 'id', id);
+    storageChecks.delete(id);
     return this.write('delete', (statements) => statements.run('delete', { id }) === 1);
   }
 
   // Claims and their fenced writes
 
   async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
-    checkFetchAndLockParams(params);
+    storageChecks.fetchAndLock(params);
     return this.write('fetchAndLock', (statements, now) => claimJobs(statements, params, now));
   }
 
   async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
-    checkEach<FinishOutcome>('finish', 'outcomes', outcomes, (field, item) =>
-      checkFinishOutcome('finish', field, item),
-    );
+    storageChecks.finish(outcomes);
     return this.write('finish', (statements, now) => finishJobs(statements, outcomes, now));
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
-    const operation = 'renewLeases';
-    checkEach<RenewLeasesParams['leases'][number]>(operation, 'leases', params?.leases, (field, lease) =>
-      checkLease(operation, field, lease),
-    );
-    checkDate(operation, 'lockedUntil', params.lockedUntil);
+    storageChecks.renewLeases(params);
     const lockedUntil = params.lockedUntil.getTime();
-    return this.write(operation, (statements, now) => renewLeases(statements, params.leases, lockedUntil, now));
+    return this.write('renewLeases', (statements) => renewLeases(statements, params.leases, lockedUntil));
   }
 
   async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
-    const operation = 'recordProgress';
-    checkEach<ProgressReport>(operation, 'reports', reports, (field, item) =>
-      checkProgressReport(operation, field, item),
-    );
-    return this.write(operation, (statements, now) => recordProgress(statements, reports, now));
+    storageChecks.recordProgress(reports);
+    return this.write('recordProgress', (statements, now) => recordProgress(statements, reports, now));
   }
 
   async release(params: ReleaseParams): Promise<boolean[]> {
-    const operation = 'release';
-    checkEach<ReleaseParams['leases'][number]>(operation, 'leases', params?.leases, (field, lease) =>
-      checkLease(operation, field, lease),
-    );
-    const { released, readyQueues } = this.write(operation, (statements, now) =>
+    storageChecks.release(params);
+    const { released, readyQueues } = this.write('release', (statements, now) =>
       releaseJobs(statements, params.leases, now),
     );
     this.notify(readyQueues);
@@ -226,7 +196,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Sweeps
 
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    checkSweep('promoteDue', params);
+    storageChecks.promoteDue(params);
     const now = params.now.getTime();
     const moved = this.write('promoteDue', (statements) => promoteDueJobs(statements, now, params.limit));
     this.notify(moved.map((entry) => entry.job.queue));
@@ -234,17 +204,15 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
-    const operation = 'requeueExpiredLeases';
-    checkSweep(operation, params);
-    checkDateOrNull(operation, 'failedExpiresAt', params.failedExpiresAt);
+    storageChecks.requeueExpiredLeases(params);
     const sweep = { now: params.now.getTime(), limit: params.limit, failedExpiresAt: toMs(params.failedExpiresAt) };
-    const moved = this.write(operation, (statements) => requeueExpiredLeases(statements, sweep));
+    const moved = this.write('requeueExpiredLeases', (statements) => requeueExpiredLeases(statements, sweep));
     this.notify(moved.filter((entry) => entry.job.state === 'enqueued').map((entry) => entry.job.queue));
     return moved;
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
-    checkSweep('purgeExpired', params);
+    storageChecks.purgeExpired(params);
     const now = params.now.getTime();
     return this.write('purgeExpired', (statements) => purgeExpiredJobs(statements, now, params.limit));
   }
@@ -252,17 +220,17 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
-    checkServerInfo(info);
+    storageChecks.registerServer(info);
     this.write('registerServer', (statements) => servers.registerServer(statements, info));
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
-    checkText('heartbeatServer', 'id', id);
+    storageChecks.heartbeatServer(id);
     return this.write('heartbeatServer', (statements, now) => servers.heartbeatServer(statements, id, now));
   }
 
   async deregisterServer(id: string): Promise<void> {
-    checkText('deregisterServer', 'id', id);
+    storageChecks.deregisterServer(id);
     this.write('deregisterServer', (statements) => servers.deregisterServer(statements, id));
   }
 
@@ -272,8 +240,7 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
     const operation = 'reclaimDeadServers';
-    checkDate(operation, 'before', params?.before);
-    checkDateOrNull(operation, 'failedExpiresAt', params.failedExpiresAt);
+    storageChecks.reclaimDeadServers(params);
     const before = params.before.getTime();
     const failedExpiresAt = toMs(params.failedExpiresAt);
     // Not one outer transaction: each server is reclaimed in its own BEGIN IMMEDIATE (servers.ts).
@@ -289,12 +256,12 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
-    checkRecurringDefinition(def);
+    storageChecks.upsertRecurring(def);
     return this.write('upsertRecurring', (statements) => recurring.upsertRecurring(statements, def));
   }
 
   async removeRecurring(id: string): Promise<boolean> {
-    checkText('removeRecurring', 'id', id);
+    storageChecks.removeRecurring(id);
     return this.write('removeRecurring', (statements) => recurring.removeRecurring(statements, id));
   }
 
@@ -303,17 +270,13 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
-    checkDate('listDueRecurring', 'now', now);
+    storageChecks.listDueRecurring(now);
     return this.read('listDueRecurring', (statements) => recurring.listDueRecurring(statements, now.getTime()));
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    const operation = 'fireRecurring';
-    checkText(operation, 'id', params?.id);
-    checkDate(operation, 'expectedRunAt', params.expectedRunAt);
-    checkDate(operation, 'nextRunAt', params.nextRunAt);
-    if (params.job !== null) checkNewJob(operation, 'job', params.job);
-    const fired = this.write(operation, (statements, now) => recurring.fireRecurring(statements, params, now));
+    storageChecks.fireRecurring(params);
+    const fired = this.write('fireRecurring', (statements, now) => recurring.fireRecurring(statements, params, now));
     if (fired) this.notify(fired.readyQueues);
     return fired !== null;
   }

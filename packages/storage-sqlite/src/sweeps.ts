@@ -1,7 +1,6 @@
 // sweeps.ts: the maintenance moves (promoteDue, requeueExpiredLeases, purgeExpired) and the lapse step they share
 // with reclaimDeadServers. Each reads by a partial index only what is due, at most `limit` rows.
-import type { Job, JobState, MovedJob } from '@jobsmith/core';
-import { type JobRow, jobFromRow } from './rows.js';
+import { type Job, type JobState, jobFromSqlRow, type MovedJob, type SqlJobRow } from '@jobsmith/core';
 import type { Statements } from './statements.js';
 
 /** Due scheduled / awaiting_retry jobs -> enqueued, earliest runAt first. Call inside BEGIN IMMEDIATE. */
@@ -9,8 +8,8 @@ export function promoteDueJobs(statements: Statements, now: number, limit: numbe
   const due = statements.all<{ id: string; state: JobState }>('promote-due-candidates', { now, limit });
   const moved: MovedJob[] = [];
   for (const { id, state } of due) {
-    const row = statements.get<JobRow>('promote-due', { id, now });
-    if (row) moved.push({ job: jobFromRow(row), from: state });
+    const row = statements.get<SqlJobRow>('promote-due', { id, now });
+    if (row) moved.push({ job: jobFromSqlRow(row), from: state });
   }
   return moved;
 }
@@ -30,11 +29,16 @@ export interface LapseParams {
  */
 export function lapseJob(statements: Statements, id: string, params: LapseParams): Job | null {
   const { now, failedExpiresAt, reason } = params;
-  const requeued = statements.get<JobRow>('lapse-requeue', { id, now });
-  if (requeued) return jobFromRow(requeued);
+  const requeued = statements.get<SqlJobRow>('lapse-requeue', { id, now });
+  if (requeued) return jobFromSqlRow(requeued);
   const lastError = JSON.stringify({ name: 'LeaseExpiredError', message: reason });
-  const failed = statements.get<JobRow>('lapse-fail', { id, now, expires_at: failedExpiresAt, last_error: lastError });
-  return failed ? jobFromRow(failed) : null;
+  const failed = statements.get<SqlJobRow>('lapse-fail', {
+    id,
+    now,
+    expires_at: failedExpiresAt,
+    last_error: lastError,
+  });
+  return failed ? jobFromSqlRow(failed) : null;
 }
 
 /** Processing jobs whose lease lapsed -> enqueued (or failed). Call inside BEGIN IMMEDIATE. */

@@ -14,6 +14,7 @@ const PLANS: [SqlName, string][] = [
   ['reclaim-dead-server-jobs', 'jobsmith_jobs_locked_by_idx'],
   ['purge-expired', 'jobsmith_jobs_expiry_idx'],
   ['enqueue-find-duplicate', 'jobsmith_jobs_unique_key_idx'],
+  ['retry-failed-holder', 'jobsmith_jobs_unique_key_idx'],
   ['list-due-recurring', 'jobsmith_recurring_due_idx'],
 ];
 

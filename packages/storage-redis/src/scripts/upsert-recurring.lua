@@ -4,15 +4,18 @@ ARGV[1..15] (rows.ts recurringArgs): id, cron, timezone, method, payload (JSON t
   maxAttempts, timeoutMs (ms or ''), metadata (JSON text), misfire, nextRunAt (ms), lastRunAt (ms or ''),
   createdAt (ms), updatedAt (ms).
 Returns: the stored definition's HGETALL.
-Effects: every field replaced, except that the stored nextRunAt, lastRunAt and createdAt are kept when cron and
-  timezone are unchanged; recurring-due scores the id by the nextRunAt stored. ]]
+Effects: every field replaced, except that the stored createdAt is always kept, and the stored nextRunAt and
+  lastRunAt are kept when cron and timezone are unchanged; recurring-due scores the id by the nextRunAt stored. ]]
 
 local id, cron, timezone = ARGV[1], ARGV[2], ARGV[3]
 local key = RECURRING .. id
 local next_run_at, last_run_at, created_at = ARGV[12], ARGV[13], ARGV[14]
 local stored = redis.call('HMGET', key, 'cron', 'timezone', 'nextRunAt', 'lastRunAt', 'createdAt')
+if stored[5] then
+  created_at = stored[5]
+end
 if stored[1] == cron and stored[2] == timezone then
-  next_run_at, last_run_at, created_at = stored[3], stored[4] or '', stored[5]
+  next_run_at, last_run_at = stored[3], stored[4] or ''
 end
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'cron', cron, 'timezone', timezone, 'method', ARGV[4], 'payload', ARGV[5],

@@ -1,6 +1,6 @@
--- upsertRecurring: inserts a recurring definition or replaces every field of the stored one, except that
--- next_run_at, last_run_at and created_at are kept when cron and timezone are unchanged (so redeploying the same
--- schedule neither skips nor repeats a firing).
+-- upsertRecurring: inserts a recurring definition or replaces every field of the stored one, except that the stored
+-- created_at is always kept, and next_run_at and last_run_at are kept when cron and timezone are unchanged (so
+-- redeploying the same schedule neither skips nor repeats a firing).
 -- Inputs: $id, $cron, $timezone, $method, $payload (JSON text), $queue, $priority, $max_attempts,
 --   $timeout_ms (ms or NULL), $metadata (JSON text), $misfire ('once' | 'skip'), $next_run_at, $last_run_at (or
 --   NULL), $created_at, $updated_at (epoch ms).
@@ -21,7 +21,5 @@ ON CONFLICT (id) DO UPDATE SET
   next_run_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
                      THEN next_run_at ELSE excluded.next_run_at END,
   last_run_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
-                     THEN last_run_at ELSE excluded.last_run_at END,
-  created_at  = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
-                     THEN created_at ELSE excluded.created_at END
+                     THEN last_run_at ELSE excluded.last_run_at END
 RETURNING *

@@ -1,7 +1,7 @@
 // admin.ts: conformance of the operator-facing calls: `list`, `counts`, `cancel`, `retryFailed` and `delete`, with
 // their typed errors for missing jobs and transitions job.ts does not allow.
 import { describe, expect, it } from 'vitest';
-import { IllegalTransitionError, NotFoundError } from '../../errors.js';
+import { IllegalTransitionError, NotFoundError, UniqueKeyConflictError } from '../../errors.js';
 import { uuidv7 } from '../../ids.js';
 import { FINISHED_STATES, JOB_STATES, type Job, type JobState } from '../../job.js';
 import type { ConformanceContext } from './context.js';
@@ -16,6 +16,7 @@ import {
   jobTotal,
   leaseOf,
   mustGet,
+  newJob,
   UNFINISHED_STATES,
 } from './fixtures.js';
 
@@ -171,6 +172,35 @@ export function adminConformance(ctx: ConformanceContext): void {
 
     it('throws NotFoundError for an unknown job', async () => {
       await expect(ctx.storage.retryFailed(unknownId(ctx))).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    for (const state of UNFINISHED_STATES) {
+      it(`throws UniqueKeyConflictError and changes nothing while a ${state} job holds the uniqueKey`, async () => {
+        const uniqueKey = 'report:2030-01';
+        const failed = await jobIn(ctx, 'failed', { uniqueKey });
+        const holder = await jobIn(ctx, state, { uniqueKey });
+        ctx.clock.advance(HOUR_MS);
+        const counts = await ctx.storage.counts();
+
+        const attempt = ctx.storage.retryFailed(failed.id);
+        await expect(attempt).rejects.toBeInstanceOf(UniqueKeyConflictError);
+        await expect(attempt).rejects.toMatchObject({ operation: 'retryFailed', jobId: failed.id, uniqueKey });
+        expect(await mustGet(ctx.storage, failed.id)).toEqual(failed);
+        expect(await mustGet(ctx.storage, holder.id)).toEqual(holder);
+        expect(await ctx.storage.counts()).toEqual(counts);
+      });
+    }
+
+    it('takes the uniqueKey back once no unfinished job holds it', async () => {
+      const uniqueKey = 'report:2030-02';
+      const failed = await jobIn(ctx, 'failed', { uniqueKey });
+      const [succeeded, deleted] = await jobsIn(ctx, ['succeeded', 'deleted'], { uniqueKey });
+      const retried = await ctx.storage.retryFailed(failed.id);
+      expect(retried).toMatchObject({ id: failed.id, state: 'enqueued', uniqueKey });
+      const duplicate = newJob(ctx, { uniqueKey });
+      expect(await ctx.storage.enqueue({ jobs: [duplicate] })).toEqual([{ id: failed.id, duplicate: true }]);
+      expect(await mustGet(ctx.storage, succeeded!.id)).toEqual(succeeded);
+      expect(await mustGet(ctx.storage, deleted!.id)).toEqual(deleted);
     });
   });
 

@@ -173,15 +173,11 @@ export function finishConformance(ctx: ConformanceContext): void {
   });
 
   describe('renewLeases', () => {
-    it('moves lockedUntil for a live lease', async () => {
+    it('moves only lockedUntil for a live lease, leaving updatedAt as it was', async () => {
       const job = await claimedJob(ctx);
       const lockedUntil = fromNow(ctx, LEASE_MS);
       expect(await ctx.storage.renewLeases({ leases: [leaseOf(job)], lockedUntil })).toEqual([true]);
-      expect(await mustGet(ctx.storage, job.id)).toMatchObject({
-        state: 'processing',
-        leaseId: job.leaseId,
-        lockedUntil,
-      });
+      expect(await mustGet(ctx.storage, job.id)).toEqual({ ...job, lockedUntil });
     });
 
     it('returns false and changes nothing when the lease is stale', async () => {
@@ -220,10 +216,10 @@ export function finishConformance(ctx: ConformanceContext): void {
   });
 
   describe('recordProgress', () => {
-    it('stores the progress of a live lease', async () => {
+    it('stores the progress of a live lease and sets updatedAt to now', async () => {
       const job = await claimedJob(ctx);
       expect(await ctx.storage.recordProgress([{ ...leaseOf(job), progress: 42.5 }])).toEqual([true]);
-      expect(await mustGet(ctx.storage, job.id)).toMatchObject({ state: 'processing', progress: 42.5 });
+      expect(await mustGet(ctx.storage, job.id)).toEqual({ ...job, progress: 42.5, updatedAt: ctx.clock.now() });
     });
 
     it('returns false and changes nothing when the lease is stale', async () => {
@@ -256,12 +252,13 @@ export function finishConformance(ctx: ConformanceContext): void {
     it('hands the job back to enqueued with the attempt refunded, runAt kept and the lease dropped', async () => {
       const job = await claimedJob(ctx);
       expect(await ctx.storage.release({ leases: [leaseOf(job)] })).toEqual([true]);
-      expect(await mustGet(ctx.storage, job.id)).toMatchObject({
+      expect(await mustGet(ctx.storage, job.id)).toEqual({
+        ...job,
         ...NO_LEASE,
         state: 'enqueued',
         attempt: 0,
         runAt: job.runAt,
-        finishedAt: null,
+        updatedAt: ctx.clock.now(),
       });
     });
 

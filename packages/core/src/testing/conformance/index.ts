@@ -12,6 +12,7 @@ import { finishConformance } from './finish.js';
 import { lifecycleConformance } from './lifecycle.js';
 import { recurringConformance } from './recurring.js';
 import { serversConformance } from './servers.js';
+import { storageInputConformance } from './storage-input.js';
 import { sweepsConformance } from './sweeps.js';
 
 /**
@@ -31,5 +32,6 @@ export function runStorageConformance(harness: StorageHarness): void {
     fidelityConformance(ctx);
     lifecycleConformance(ctx);
     badInputConformance(ctx);
+    storageInputConformance(ctx);
   });
 }

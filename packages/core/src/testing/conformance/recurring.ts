@@ -55,18 +55,26 @@ export function recurringConformance(ctx: ConformanceContext): void {
       expect(await ctx.storage.listRecurring()).toEqual([{ ...changed, ...kept }]);
     });
 
-    it('takes the new nextRunAt when the cron changes', async () => {
-      await ctx.storage.upsertRecurring(makeDefinition(ctx));
-      const changed = makeDefinition(ctx, { cron: '*/5 * * * *', nextRunAt: fromNow(ctx, 5 * 60_000) });
-      expect(await ctx.storage.upsertRecurring(changed)).toEqual(changed);
-      expect(await storedDefinition(ctx, changed.id)).toEqual(changed);
+    it('takes the new nextRunAt and lastRunAt but keeps createdAt when the cron changes', async () => {
+      const original = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.advance(HOUR_MS);
+      const changed = makeDefinition(ctx, {
+        cron: '*/5 * * * *',
+        nextRunAt: fromNow(ctx, 5 * 60_000),
+        lastRunAt: fromNow(ctx, -60_000),
+      });
+      const stored = { ...changed, createdAt: original.createdAt };
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual(stored);
+      expect(await storedDefinition(ctx, changed.id)).toEqual(stored);
     });
 
-    it('takes the new nextRunAt when the timezone changes', async () => {
-      await ctx.storage.upsertRecurring(makeDefinition(ctx));
+    it('takes the new nextRunAt but keeps createdAt when the timezone changes', async () => {
+      const original = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.advance(HOUR_MS);
       const changed = makeDefinition(ctx, { timezone: 'Asia/Tokyo', nextRunAt: fromNow(ctx, 2 * HOUR_MS) });
-      expect(await ctx.storage.upsertRecurring(changed)).toEqual(changed);
-      expect(await storedDefinition(ctx, changed.id)).toEqual(changed);
+      const stored = { ...changed, createdAt: original.createdAt };
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual(stored);
+      expect(await storedDefinition(ctx, changed.id)).toEqual(stored);
     });
   });
 
@@ -109,13 +117,14 @@ export function recurringConformance(ctx: ConformanceContext): void {
   });
 
   describe('fireRecurring', () => {
-    it('moves nextRunAt, records lastRunAt and enqueues the firing, returning true', async () => {
+    it('moves nextRunAt, records lastRunAt, sets updatedAt and enqueues the firing, returning true', async () => {
       const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
       ctx.clock.set(def.nextRunAt);
       const job = firingOf(ctx, def);
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
       expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(true);
-      expect(await storedDefinition(ctx, def.id)).toMatchObject({ nextRunAt, lastRunAt: def.nextRunAt });
+      const updatedAt = ctx.clock.now();
+      expect(await storedDefinition(ctx, def.id)).toEqual({ ...def, nextRunAt, lastRunAt: def.nextRunAt, updatedAt });
       expect(await mustGet(ctx.storage, job.id)).toMatchObject({
         state: 'enqueued',
         method: def.method,
@@ -131,8 +140,12 @@ export function recurringConformance(ctx: ConformanceContext): void {
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
       const skip = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: null };
       expect(await ctx.storage.fireRecurring(skip)).toBe(true);
-      const stored = await storedDefinition(ctx, def.id);
-      expect(stored).toEqual({ ...def, nextRunAt, lastRunAt: null, updatedAt: stored.updatedAt });
+      expect(await storedDefinition(ctx, def.id)).toEqual({
+        ...def,
+        nextRunAt,
+        lastRunAt: null,
+        updatedAt: ctx.clock.now(),
+      });
       expect(await jobTotal(ctx.storage)).toBe(0);
       expect(await ctx.storage.fireRecurring(skip)).toBe(false);
       expect((await storedDefinition(ctx, def.id)).nextRunAt).toEqual(nextRunAt);

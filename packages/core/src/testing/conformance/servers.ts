@@ -121,8 +121,16 @@ export function serversConformance(ctx: ConformanceContext): void {
       expect(reclaimed.map((server) => server.serverId)).toEqual(['jobsmith#dead']);
       expect(only(reclaimed).jobs.map((job) => job.id)).toEqual(sortedIds(deadJobs));
       for (const job of only(reclaimed).jobs) {
-        expect(job).toMatchObject({ state: 'enqueued', attempt: 1, runAt: now, leaseId: null, lockedBy: null });
-        expect(job.lockedUntil).toBeNull();
+        const before = deadJobs.find((dead) => dead.id === job.id);
+        expect(job).toEqual({
+          ...before,
+          state: 'enqueued',
+          runAt: now,
+          updatedAt: now,
+          leaseId: null,
+          lockedBy: null,
+          lockedUntil: null,
+        });
         expect(await mustGet(ctx.storage, job.id)).toEqual(job);
       }
       expect(await mustGet(ctx.storage, only(aliveJobs).id)).toEqual(only(aliveJobs));
@@ -166,6 +174,7 @@ export function serversConformance(ctx: ConformanceContext): void {
         state: 'failed',
         attempt: 1,
         finishedAt: ctx.clock.now(),
+        updatedAt: ctx.clock.now(),
         expiresAt: failedExpiresAt,
         leaseId: null,
         lockedBy: null,

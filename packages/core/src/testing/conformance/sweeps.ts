@@ -109,18 +109,40 @@ export function sweepsConformance(ctx: ConformanceContext): void {
       const now = ctx.clock.now();
       const moved = only(await requeue(ctx));
       expect(moved.from).toBe('processing');
-      expect(moved.job).toMatchObject({
-        id: short.id,
+      expect(moved.job).toEqual({
+        ...short,
         state: 'enqueued',
         attempt: 1,
         runAt: now,
+        updatedAt: now,
         leaseId: null,
         lockedBy: null,
         lockedUntil: null,
-        finishedAt: null,
       });
       expect(await mustGet(ctx.storage, short.id)).toEqual(moved.job);
       expect(await mustGet(ctx.storage, long.id)).toEqual(long);
+    });
+
+    it('treats a lease as lapsed once lockedUntil <= now, and not a millisecond before', async () => {
+      const claimed = await claimJob(ctx, await enqueueJob(ctx));
+      ctx.clock.advance(LEASE_MS - 1);
+      expect(await requeue(ctx)).toEqual([]);
+      expect(await mustGet(ctx.storage, claimed.id)).toEqual(claimed);
+      ctx.clock.advance(1);
+      expect(ctx.clock.now()).toEqual(claimed.lockedUntil);
+      expect(only(await requeue(ctx)).job).toMatchObject({ id: claimed.id, state: 'enqueued' });
+    });
+
+    it('keeps the last error of an earlier attempt when it requeues the job', async () => {
+      const waiting = await jobIn(ctx, 'awaiting_retry');
+      expect(waiting.lastError).toEqual({ name: 'Error', message: 'try again' });
+      ctx.clock.set(waiting.runAt);
+      expect(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 10 })).toHaveLength(1);
+      const claimed = await claimJob(ctx, await mustGet(ctx.storage, waiting.id));
+      ctx.clock.advance(LEASE_MS);
+      const moved = only(await requeue(ctx));
+      expect(moved.job).toMatchObject({ id: waiting.id, state: 'enqueued', attempt: 2, lastError: waiting.lastError });
+      expect((await mustGet(ctx.storage, claimed.id)).lastError).toEqual(waiting.lastError);
     });
 
     it('spares a lease that was renewed before it lapsed', async () => {
@@ -144,6 +166,7 @@ export function sweepsConformance(ctx: ConformanceContext): void {
         state: 'failed',
         attempt: 1,
         finishedAt: ctx.clock.now(),
+        updatedAt: ctx.clock.now(),
         expiresAt: failedExpiresAt,
         leaseId: null,
         lockedBy: null,

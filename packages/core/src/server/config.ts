@@ -1,0 +1,181 @@
+// server/config.ts: the one place that reads a ServerConfig. It holds every default, rejects bad input with a
+// ConfigError naming the field, and returns a frozen config; the loops get only their slice of it.
+import { ConfigError } from '../errors.js';
+import { consoleLogger, type Logger } from '../logger.js';
+import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
+import type { StorageCapabilities } from '../storage.js';
+import { INT32_MAX } from '../validation.js';
+
+/** Options of `new BackgroundJobServer(config, storage, registry)`; all optional, durations in milliseconds. */
+export interface ServerConfig {
+  /** Name of this server; its id is `serverName#<uuid>`. @defaultValue 'jobsmith' */
+  serverName?: string;
+  /** Jobs run at once; 0 runs only the loops (scheduler, recurring, cleanup, heartbeat). @defaultValue 10 */
+  workerCount?: number;
+  /** Queues to claim from; [] claims from every queue. @defaultValue ['default'] */
+  queues?: readonly string[];
+  /** Milliseconds between claims when idle; push wake-ups (where the backend has them) come sooner. @defaultValue 1000 */
+  pollingIntervalMs?: number;
+  /** Most jobs claimed per round trip (fewer when fewer workers are free). @defaultValue 10 */
+  fetchBatchSize?: number;
+  /** Milliseconds a job may run before its signal aborts and the attempt fails; a job's `timeoutMs` wins. @defaultValue 300000 */
+  jobTimeoutMs?: number;
+  /** Milliseconds `stop()` waits for running handlers before handing their jobs back. @defaultValue 30000 */
+  shutdownTimeoutMs?: number;
+  /** Run the scheduler that promotes due scheduled and retrying jobs. @defaultValue true */
+  enableScheduler?: boolean;
+  /** Milliseconds between the scheduler's passes. @defaultValue 1000 */
+  schedulerPollIntervalMs?: number;
+  /** Milliseconds a claim holds its job; renewed every leaseMs/3 while the handler runs. @defaultValue 30000 */
+  leaseMs?: number;
+  /** Run the recurring (cron) poller. @defaultValue true */
+  enableRecurring?: boolean;
+  /** Milliseconds between the recurring poller's passes. @defaultValue 1000 */
+  recurringPollIntervalMs?: number;
+  /** Run the sweep that purges finished jobs past their `expiresAt`. @defaultValue true */
+  enableCleanup?: boolean;
+  /** Milliseconds between cleanup passes. @defaultValue 60000 */
+  cleanupIntervalMs?: number;
+  /** Milliseconds a succeeded job is kept; 0 deletes it in the write that finishes it. @defaultValue 86400000 (1 day) */
+  succeededTtlMs?: number;
+  /** Milliseconds a failed job is kept. @defaultValue 604800000 (7 days) */
+  failedTtlMs?: number;
+  /**
+   * Register this server, beat, and reclaim the jobs of peers that went silent. The expired-lease sweep runs either
+   * way. @defaultValue true
+   */
+  enableHeartbeat?: boolean;
+  /** Milliseconds between heartbeats (each also sweeps dead peers and expired leases). @defaultValue 5000 */
+  heartbeatIntervalMs?: number;
+  /** Milliseconds of silence after which a peer is dead; must exceed heartbeatIntervalMs. @defaultValue 30000 */
+  deadServerTimeoutMs?: number;
+  /** When to retry a failed attempt. @defaultValue exponential: 1 s, x2, capped at 15 min, ±25 % jitter */
+  retryPolicy?: RetryPolicy;
+  /** Where the server logs. @defaultValue consoleLogger() (info and above) */
+  logger?: Logger;
+}
+
+/** A checked, complete, frozen config. */
+export type ResolvedServerConfig = Readonly<Required<ServerConfig>>;
+
+/** Every ServerConfig default, in one frozen object (DESIGN.md's values). */
+export const DEFAULT_SERVER_CONFIG = Object.freeze({
+  serverName: 'jobsmith',
+  workerCount: 10,
+  queues: Object.freeze(['default']),
+  pollingIntervalMs: 1000,
+  fetchBatchSize: 10,
+  jobTimeoutMs: 300_000,
+  shutdownTimeoutMs: 30_000,
+  enableScheduler: true,
+  schedulerPollIntervalMs: 1000,
+  leaseMs: 30_000,
+  enableRecurring: true,
+  recurringPollIntervalMs: 1000,
+  enableCleanup: true,
+  cleanupIntervalMs: 60_000,
+  succeededTtlMs: 86_400_000,
+  failedTtlMs: 604_800_000,
+  enableHeartbeat: true,
+  heartbeatIntervalMs: 5000,
+  deadServerTimeoutMs: 30_000,
+  retryPolicy: DEFAULT_RETRY_POLICY,
+  logger: consoleLogger(),
+}) satisfies Required<ServerConfig>;
+
+type Key = keyof ServerConfig;
+type IntegerRule = { min: number; max: number };
+
+/** Integer options and their bounds. Timer periods stay within setTimeout's int32 range. */
+const INTEGER_RULES: Partial<Record<Key, IntegerRule>> = {
+  workerCount: { min: 0, max: 10_000 },
+  fetchBatchSize: { min: 1, max: 10_000 },
+  pollingIntervalMs: { min: 1, max: INT32_MAX },
+  jobTimeoutMs: { min: 1, max: INT32_MAX },
+  shutdownTimeoutMs: { min: 0, max: INT32_MAX },
+  schedulerPollIntervalMs: { min: 1, max: INT32_MAX },
+  leaseMs: { min: 3, max: INT32_MAX },
+  recurringPollIntervalMs: { min: 1, max: INT32_MAX },
+  cleanupIntervalMs: { min: 1, max: INT32_MAX },
+  succeededTtlMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  failedTtlMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  heartbeatIntervalMs: { min: 1, max: INT32_MAX },
+  deadServerTimeoutMs: { min: 1, max: INT32_MAX },
+};
+
+const BOOLEAN_KEYS: readonly Key[] = ['enableScheduler', 'enableRecurring', 'enableCleanup', 'enableHeartbeat'];
+const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SERVER_CONFIG));
+const QUEUE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+const SERVER_NAME_PATTERN = /^[\x21-\x22\x24-\x7e]{1,128}$/;
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Checks `input`, fills in defaults and returns a frozen config; ConfigError (naming the field) on bad input. */
+export function resolveServerConfig(input: ServerConfig = {}): ResolvedServerConfig {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError('config', 'must be an object', input);
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(key, 'is not a known option');
+  }
+  const defined = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  const config = { ...DEFAULT_SERVER_CONFIG, ...defined } as Required<ServerConfig>;
+  for (const [key, rule] of Object.entries(INTEGER_RULES)) checkInteger(key, config[key as Key], rule!);
+  for (const key of BOOLEAN_KEYS) {
+    if (typeof config[key] !== 'boolean') throw new ConfigError(key, 'must be true or false', config[key]);
+  }
+  if (config.deadServerTimeoutMs <= config.heartbeatIntervalMs) {
+    throw new ConfigError(
+      'deadServerTimeoutMs',
+      `must be greater than heartbeatIntervalMs (${config.heartbeatIntervalMs})`,
+      config.deadServerTimeoutMs,
+    );
+  }
+  if (typeof config.serverName !== 'string' || !SERVER_NAME_PATTERN.test(config.serverName)) {
+    throw new ConfigError('serverName', 'must be 1 to 128 printable characters without spaces or #', config.serverName);
+  }
+  checkLogger(config.logger);
+  return Object.freeze({
+    ...config,
+    queues: checkQueues(config.queues),
+    retryPolicy: checkRetryPolicy(config.retryPolicy),
+  });
+}
+
+/**
+ * Fails fast when `config` asks for something `capabilities` cannot give. No option depends on a capability today;
+ * a new one adds its rule here (e.g. `if (config.x && !capabilities.y) throw new ConfigError('x', ...)`).
+ */
+export function checkCapabilities(_config: ResolvedServerConfig, _capabilities: StorageCapabilities): void {}
+
+function checkInteger(field: string, value: unknown, rule: IntegerRule): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ConfigError(field, 'must be an integer', value);
+  }
+  if (value < rule.min || value > rule.max) {
+    throw new ConfigError(field, `must be between ${rule.min} and ${rule.max}`, value);
+  }
+}
+
+function checkQueues(queues: unknown): readonly string[] {
+  if (!Array.isArray(queues)) throw new ConfigError('queues', 'must be an array of queue names', queues);
+  const seen = new Set<string>();
+  queues.forEach((queue: unknown, i) => {
+    if (typeof queue !== 'string' || !QUEUE_PATTERN.test(queue)) {
+      throw new ConfigError(`queues[${i}]`, 'must be 1 to 128 characters of A-Z a-z 0-9 _ . : -', queue);
+    }
+    if (seen.has(queue)) throw new ConfigError(`queues[${i}]`, 'is listed twice', queue);
+    seen.add(queue);
+  });
+  return Object.freeze([...seen]);
+}
+
+function checkLogger(logger: unknown): void {
+  if (logger === null || typeof logger !== 'object') {
+    throw new ConfigError('logger', 'must be an object with debug, info, warn and error methods', logger);
+  }
+  for (const method of LOGGER_METHODS) {
+    if (typeof (logger as Record<string, unknown>)[method] !== 'function') {
+      throw new ConfigError(`logger.${method}`, 'must be a function');
+    }
+  }
+}

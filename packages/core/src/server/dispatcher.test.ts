@@ -1,0 +1,204 @@
+import { MemoryStorage } from '@jobsmith/storage-memory';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { composeMiddleware } from '../middleware.js';
+import { WorkerRegistry } from '../registry.js';
+import { DEFAULT_RETRY_POLICY } from '../retry.js';
+import type { FetchAndLockParams, Storage } from '../storage.js';
+import { makeNewJob } from '../testing/new-job.js';
+import { Completer } from './completer.js';
+import { Dispatcher, type DispatcherConfig } from './dispatcher.js';
+import { Executor } from './executor.js';
+import {
+  deferred,
+  describeLoopLifecycle,
+  flakiness,
+  flakyStorage,
+  makeLoopContext,
+  makeServer,
+  nextEvent,
+  settle,
+  until,
+} from './test-support.js';
+
+/** Spies on fetchAndLock's limits. */
+function spyFetches(storage: Storage): number[] {
+  const limits: number[] = [];
+  const original = storage.fetchAndLock.bind(storage);
+  storage.fetchAndLock = (params: FetchAndLockParams) => {
+    limits.push(params.limit);
+    return original(params);
+  };
+  return limits;
+}
+
+/** A dispatcher over its own executor (no server), for pass-level tests. */
+function setup(config: Partial<DispatcherConfig> = {}) {
+  const clock = new ManualClock();
+  const memory = new MemoryStorage({ clock });
+  const state = flakiness();
+  const storage = flakyStorage(memory, state);
+  const context = makeLoopContext(clock);
+  const gate = deferred();
+  const registry = new WorkerRegistry().register('wait', () => gate.promise);
+  const chain = composeMiddleware([]);
+  const executorConfig = {
+    jobTimeoutMs: 60_000,
+    succeededTtlMs: 1000,
+    failedTtlMs: 1000,
+    retryPolicy: DEFAULT_RETRY_POLICY,
+  };
+  let dispatcher: Dispatcher | null = null;
+  const executor = new Executor(context, executorConfig, {
+    storage,
+    registry,
+    completer: new Completer(storage, clock, context.events),
+    chain: () => chain,
+    onSlotFreed: () => dispatcher?.slotFreed(),
+    onRetryScheduled: () => {},
+  });
+  dispatcher = new Dispatcher(context, storage, executor, {
+    serverId: 'test#1',
+    queues: ['default'],
+    workerCount: 5,
+    fetchBatchSize: 3,
+    pollingIntervalMs: 1000,
+    leaseMs: 30_000,
+    ...config,
+  });
+  const enqueue = (count: number, method = 'wait') =>
+    memory.enqueue({ jobs: Array.from({ length: count }, () => makeNewJob({ method }, clock.now())) });
+  return { clock, memory, state, context, executor, dispatcher, enqueue, release: gate.resolve };
+}
+
+describe('Dispatcher', () => {
+  it('uses the defaults: claims at most fetchBatchSize (10) per round trip and runs workerCount (10) at once', async () => {
+    const { storage, server, registry } = makeServer();
+    const limits = spyFetches(storage);
+    const gate = deferred();
+    let running = 0;
+    registry.register('wait', async () => {
+      running++;
+      await gate.promise;
+    });
+    await server.client.enqueueMany(Array.from({ length: 25 }, () => ({ method: 'wait', payload: {} })));
+    await server.start();
+    await until(() => running === 10);
+    await settle();
+    expect(limits).toEqual([10]);
+    expect(running).toBe(10);
+    gate.resolve();
+    await until(async () => (await storage.counts()).byState.succeeded === 25);
+    expect(Math.max(...limits)).toBeLessThanOrEqual(10);
+    await server.stop();
+  });
+
+  it('claims min(fetchBatchSize, free slots) in one pass and starts them', async () => {
+    const { executor, dispatcher, enqueue, memory } = setup({ workerCount: 5, fetchBatchSize: 3 });
+    await enqueue(10);
+    expect(await dispatcher.runOnce()).toBe(3);
+    expect(executor.runningCount).toBe(3);
+    expect(await dispatcher.runOnce()).toBe(2);
+    expect(await dispatcher.runOnce()).toBe(0);
+    expect((await memory.counts()).byState).toMatchObject({ processing: 5, enqueued: 5 });
+  });
+
+  it('drains more than a batch without sleeping between batches', async () => {
+    const { clock, storage, server, registry } = makeServer({ workerCount: 8, fetchBatchSize: 4 });
+    registry.register('noop', async () => null);
+    await server.client.enqueueMany(Array.from({ length: 100 }, () => ({ method: 'noop', payload: {} })));
+    const startedAt = clock.now().getTime();
+    await server.start();
+    // The clock never moves: any sleep on the poll interval would stall this test.
+    await until(async () => (await storage.counts()).byState.succeeded === 100);
+    expect(clock.now().getTime()).toBe(startedAt);
+    await server.stop();
+  });
+
+  for (const workerCount of [1, 32]) {
+    it(`processes 3,000 jobs exactly once with workerCount ${workerCount}`, async () => {
+      const { storage, server, registry } = makeServer({ workerCount, fetchBatchSize: 10 });
+      const runs = new Map<number, number>();
+      let running = 0;
+      let maxRunning = 0;
+      registry.register('count', async (payload: { n: number }) => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
+        await Promise.resolve();
+        running--;
+        return payload.n;
+      });
+      await server.client.enqueueMany(Array.from({ length: 3000 }, (_, n) => ({ method: 'count', payload: { n } })));
+      await server.start();
+      await until(async () => (await storage.counts()).byState.succeeded === 3000, 20_000);
+      await server.stop();
+      expect(runs.size).toBe(3000);
+      expect([...runs.values()].every((count) => count === 1)).toBe(true);
+      expect(maxRunning).toBeLessThanOrEqual(workerCount);
+      if (workerCount > 1) expect(maxRunning).toBeGreaterThan(1);
+    });
+  }
+
+  it('runs jobs in priority order, FIFO within a priority, with workerCount 1', async () => {
+    const { storage, server, registry } = makeServer({ workerCount: 1 });
+    const order: string[] = [];
+    registry.register('record', async (payload: { name: string }) => {
+      order.push(payload.name);
+    });
+    const items = [
+      ['low-1', 0],
+      ['high-1', 10],
+      ['mid-1', 5],
+      ['high-2', 10],
+      ['low-2', 0],
+      ['mid-2', 5],
+    ] as const;
+    for (const [name, priority] of items) await server.client.enqueue('record', { name }, { priority });
+    await server.start();
+    await until(async () => (await storage.counts()).byState.succeeded === items.length);
+    await server.stop();
+    expect(order).toEqual(['high-1', 'high-2', 'mid-1', 'mid-2', 'low-1', 'low-2']);
+  });
+
+  it('wakes on a push when idle instead of waiting for its poll', async () => {
+    const { server, registry } = makeServer();
+    registry.register('noop', async () => 'ok');
+    await server.start();
+    await settle();
+    const id = await server.client.enqueue('noop', {});
+    await nextEvent(server, 'jobSucceeded', (e) => e.jobId === id);
+    await server.stop();
+  });
+
+  it('claims only from its queues', async () => {
+    const { storage, server, registry } = makeServer({ queues: ['mail'] });
+    registry.register('noop', async () => 'ok');
+    const other = await server.client.enqueue('noop', {}, { queue: 'reports' });
+    const mine = await server.client.enqueue('noop', {}, { queue: 'mail' });
+    await server.start();
+    await nextEvent(server, 'jobSucceeded', (e) => e.jobId === mine);
+    await settle();
+    expect((await storage.get(other))?.state).toBe('enqueued');
+    await server.stop();
+  });
+
+  it('hands back jobs it claimed after stop began', async () => {
+    const { memory, dispatcher, enqueue, executor, state } = setup();
+    await enqueue(2);
+    dispatcher.start(); // its first pass is now awaiting fetchAndLock
+    await dispatcher.stop();
+    await executor.whenIdle();
+    expect(state.calls).toEqual(['fetchAndLock', 'release']);
+    const jobs = await memory.list({ limit: 10, offset: 0 });
+    expect(jobs.map((j) => [j.state, j.attempt])).toEqual([
+      ['enqueued', 0],
+      ['enqueued', 0],
+    ]);
+  });
+
+  describeLoopLifecycle(() => {
+    const { dispatcher, clock, state, context } = setup();
+    return { loop: dispatcher, clock, state, errors: context.errors, method: 'fetchAndLock' };
+  });
+});

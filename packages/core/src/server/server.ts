@@ -1,0 +1,346 @@
+// server/server.ts: BackgroundJobServer wires the parts: dispatcher (claims), executor (runs), completer (writes),
+// lease renewer, scheduler, recurring poller, cleanup and heartbeat, around one storage and one clock. It owns the
+// lifecycle (start, graceful stop) and the public hooks; each part does its own job and nothing else.
+import { type ClientEnqueueOptions, type EnqueueItem, JobClient } from '../client.js';
+import type { EnqueueOptions } from '../enqueue-options.js';
+import { ServerStateError, ValidationError } from '../errors.js';
+import { EventHub, type ServerEventListener, type ServerEventName } from '../events.js';
+import { randomId } from '../ids.js';
+import type { Job } from '../job.js';
+import { composeMiddleware, type Middleware, type MiddlewareChain } from '../middleware.js';
+import type { JobHandle, WorkerRegistry } from '../registry.js';
+import type { RecurringDefinition, Storage } from '../storage.js';
+import { checkName } from '../validation.js';
+import { Cleanup } from './cleanup.js';
+import { Completer } from './completer.js';
+import { checkCapabilities, type ResolvedServerConfig, resolveServerConfig, type ServerConfig } from './config.js';
+import { Dispatcher } from './dispatcher.js';
+import { Executor } from './executor.js';
+import { Heartbeat } from './heartbeat.js';
+import { LeaseRenewer } from './lease-renewer.js';
+import type { LoopContext } from './loop.js';
+import { type RecurringOptions, RecurringPoller, recurringDefinition } from './recurring.js';
+import { Scheduler } from './scheduler.js';
+
+/** Rows per sweep call (promotion, lease requeue, purge). */
+const SWEEP_BATCH_SIZE = 1000;
+/** Pause between full purge batches. */
+const CLEANUP_BATCH_PAUSE_MS = 100;
+/** Lateness beyond one poll interval that still counts as on time for misfire 'skip'. */
+const MISFIRE_TOLERANCE_MS = 1000;
+/** Period of the timer that keeps the process alive while the server runs (it does nothing). */
+const KEEP_ALIVE_MS = 2 ** 30;
+
+type ServerState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+/** The running parts; built once, restartable. */
+interface Parts {
+  completer: Completer;
+  executor: Executor;
+  dispatcher: Dispatcher;
+  leaseRenewer: LeaseRenewer;
+  scheduler: Scheduler;
+  recurring: RecurringPoller;
+  cleanup: Cleanup;
+  heartbeat: Heartbeat;
+}
+
+/** Runs jobs from `storage` with the handlers in `registry`, plus the loops that keep the job table healthy. */
+export class BackgroundJobServer<Tx = unknown> {
+  readonly config: ResolvedServerConfig;
+  readonly storage: Storage<Tx>;
+  readonly registry: WorkerRegistry;
+  /** A JobClient on the same storage; its `cancel` also fires the signal of a job running on this server. */
+  readonly client: JobClient<Tx>;
+  /** `serverName#<uuid>`: stamped on every claim and on this server's row. */
+  readonly id: string;
+
+  private readonly events: EventHub;
+  private readonly middleware: Middleware[] = [];
+  private chain: MiddlewareChain | null = null;
+  private readonly parts: Parts;
+  private state: ServerState = 'stopped';
+  private transition: Promise<void> = Promise.resolve();
+  private keepAlive: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  /** Throws ConfigError (naming the field) for bad config, or a config the storage cannot honour. */
+  constructor(config: ServerConfig, storage: Storage<Tx>, registry: WorkerRegistry) {
+    this.config = resolveServerConfig(config);
+    checkCapabilities(this.config, storage.capabilities);
+    this.storage = storage;
+    this.registry = registry;
+    this.id = `${this.config.serverName}#${randomId()}`;
+    this.events = new EventHub(this.config.logger);
+    this.parts = this.buildParts();
+    this.client = new ServerJobClient(storage, {
+      cancelled: (jobId) => this.parts.executor.cancel(jobId),
+      dueAt: (runAt) => this.parts.scheduler.dueAt(runAt),
+    });
+  }
+
+  /** Adds a middleware around every execution; the first added runs outermost. */
+  use(middleware: Middleware): this {
+    if (typeof middleware !== 'function')
+      throw new ValidationError('use', 'middleware', 'must be a function', middleware);
+    this.middleware.push(middleware);
+    this.chain = null;
+    return this;
+  }
+
+  /** Listens to `event`; see ServerEventMap for each payload. */
+  on<E extends ServerEventName>(event: E, listener: ServerEventListener<E>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends ServerEventName>(event: E, listener: ServerEventListener<E>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /** Listens to every job transition this server makes, emitted after it is persisted. */
+  onStateChange(listener: ServerEventListener<'stateChange'>): this {
+    return this.on('stateChange', listener);
+  }
+
+  /** Whether the server was started and `stop()` has not been called since. */
+  isRunning(): boolean {
+    return this.state === 'starting' || this.state === 'running';
+  }
+
+  /** Registers the server and starts its loops. Rejects with ServerStateError unless stopped. */
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') {
+      throw new ServerStateError(
+        'start',
+        `the server is ${this.state === 'stopping' ? 'stopping' : 'already running'}`,
+      );
+    }
+    this.state = 'starting';
+    this.transition = this.startParts();
+    await this.transition;
+  }
+
+  /**
+   * Stops gracefully: claiming stops at once, every running job's signal fires, handlers get shutdownTimeoutMs to
+   * return (a result is persisted as usual); jobs still running then go back to `enqueued` with the attempt refunded.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    if (this.state === 'stopping') return this.transition;
+    await this.transition;
+    this.state = 'stopping';
+    this.transition = this.stopParts();
+    await this.transition;
+  }
+
+  /** Declares (or updates) a recurring job; ValidationError for a bad cron, timezone or option. */
+  async scheduleRecurring(
+    id: string,
+    cron: string,
+    method: string,
+    payload: unknown,
+    options?: RecurringOptions,
+  ): Promise<RecurringDefinition> {
+    const def = recurringDefinition({ id, cron, method, payload, options }, this.storage.clock.now());
+    return this.storage.upsertRecurring(def);
+  }
+
+  /** Removes a recurring job; false if there was none. Jobs it already enqueued stay. */
+  removeRecurring(id: string): Promise<boolean> {
+    return this.storage.removeRecurring(checkName('removeRecurring', 'id', id));
+  }
+
+  private buildParts(): Parts {
+    const config = this.config;
+    const storage = this.storage as Storage;
+    const context: LoopContext = { clock: storage.clock, events: this.events, logger: config.logger };
+    const completer = new Completer(storage, storage.clock, this.events);
+    const executor = new Executor(
+      context,
+      pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
+      {
+        storage,
+        registry: this.registry,
+        completer,
+        chain: () => this.middlewareChain(),
+        onSlotFreed: () => dispatcher.slotFreed(),
+        onRetryScheduled: (runAt) => scheduler.dueAt(runAt),
+      },
+    );
+    const dispatcher = new Dispatcher(context, storage, executor, {
+      ...pick(config, ['queues', 'workerCount', 'fetchBatchSize', 'pollingIntervalMs', 'leaseMs']),
+      serverId: this.id,
+    });
+    const wakeDispatcher = () => dispatcher.jobsAvailable();
+    const scheduler = new Scheduler(
+      context,
+      storage,
+      { pollIntervalMs: config.schedulerPollIntervalMs, batchSize: SWEEP_BATCH_SIZE },
+      wakeDispatcher,
+    );
+    return {
+      completer,
+      executor,
+      dispatcher,
+      scheduler,
+      leaseRenewer: new LeaseRenewer(context, storage, executor, { leaseMs: config.leaseMs }),
+      recurring: new RecurringPoller(
+        context,
+        storage,
+        { pollIntervalMs: config.recurringPollIntervalMs, misfireToleranceMs: MISFIRE_TOLERANCE_MS },
+        wakeDispatcher,
+      ),
+      cleanup: new Cleanup(context, storage, {
+        intervalMs: config.cleanupIntervalMs,
+        batchSize: SWEEP_BATCH_SIZE,
+        batchPauseMs: CLEANUP_BATCH_PAUSE_MS,
+      }),
+      heartbeat: new Heartbeat(
+        context,
+        storage,
+        {
+          ...pick(config, ['serverName', 'queues', 'workerCount', 'deadServerTimeoutMs', 'failedTtlMs']),
+          serverId: this.id,
+          enabled: config.enableHeartbeat,
+          intervalMs: config.heartbeatIntervalMs,
+          sweepBatchSize: SWEEP_BATCH_SIZE,
+        },
+        wakeDispatcher,
+      ),
+    };
+  }
+
+  private middlewareChain(): MiddlewareChain {
+    this.chain ??= composeMiddleware(this.middleware);
+    return this.chain;
+  }
+
+  private async startParts(): Promise<void> {
+    const { executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    try {
+      await heartbeat.register();
+    } catch (error) {
+      this.events.reportError(error, 'heartbeat', 'registering the server failed; the heartbeat will retry');
+    }
+    if (this.config.workerCount > 0) {
+      executor.start();
+      leaseRenewer.start();
+      dispatcher.start();
+      if (this.storage.capabilities.push) this.subscribe();
+    }
+    if (this.config.enableScheduler) scheduler.start();
+    if (this.config.enableRecurring) recurring.start();
+    if (this.config.enableCleanup) cleanup.start();
+    heartbeat.start();
+    // Every other timer is unref'd; this one keeps the process alive on purpose while the server runs.
+    this.keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
+    this.state = 'running';
+  }
+
+  private async stopParts(): Promise<void> {
+    const { executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    const dispatcherStopped = dispatcher.stop();
+    executor.abortAll('stop');
+    await dispatcherStopped;
+    if (!(await this.drained(this.config.shutdownTimeoutMs))) {
+      this.config.logger.warn({ serverId: this.id }, 'shutdown timeout: handing still-running jobs back');
+      await executor.releaseAll();
+    }
+    await executor.whenIdle();
+    await Promise.all([executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()]);
+    await heartbeat.stop();
+    try {
+      await heartbeat.deregister();
+    } catch (error) {
+      this.events.reportError(error, 'heartbeat', 'deregistering the server failed; peers will reclaim it');
+    }
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    this.keepAlive = null;
+    this.state = 'stopped';
+  }
+
+  /** True when every handler returned within `timeoutMs`. */
+  private async drained(timeoutMs: number): Promise<boolean> {
+    const timer = new AbortController();
+    const idle = this.parts.executor.whenIdle().then(() => true);
+    const timedOut = this.storage.clock.sleep(timeoutMs, timer.signal).then(() => false);
+    const result = await Promise.race([idle, timedOut]);
+    timer.abort();
+    return result;
+  }
+
+  private subscribe(): void {
+    try {
+      this.unsubscribe = this.storage.subscribe((queue) => this.onPush(queue));
+    } catch (error) {
+      this.events.reportError(error, 'server', 'subscribing to wake-ups failed; polling only');
+    }
+  }
+
+  private onPush(queue: string): void {
+    const { queues } = this.config;
+    if (queues.length === 0 || queues.includes(queue)) this.parts.dispatcher.jobsAvailable();
+  }
+}
+
+/** The named fields of `source`: how each part gets only its slice of the config. */
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = source[key];
+  return out;
+}
+
+/** What the server's client tells the server about jobs written through it. */
+interface ClientHooks {
+  /** A job was cancelled: fire its signal if it runs here. */
+  cancelled(jobId: string): void;
+  /** A job was enqueued due at `runAt` (in the future): make the scheduler look by then. */
+  dueAt(runAt: Date): void;
+}
+
+/**
+ * The server's client. Cancelling a job that runs here fires its signal at once (not at the next lease renewal), and
+ * a delayed job enqueued here wakes the scheduler when it falls due rather than at its next poll.
+ */
+class ServerJobClient<Tx> extends JobClient<Tx> {
+  private readonly hooks: ClientHooks;
+
+  constructor(storage: Storage<Tx>, hooks: ClientHooks) {
+    super(storage);
+    this.hooks = hooks;
+  }
+
+  override async enqueue<P>(
+    method: string | JobHandle<P, unknown>,
+    payload: P,
+    options?: ClientEnqueueOptions<Tx>,
+  ): Promise<string> {
+    const id = await super.enqueue(method, payload, options);
+    this.noteDue(options);
+    return id;
+  }
+
+  override async enqueueMany(items: readonly EnqueueItem[], options?: { tx?: Tx }): Promise<string[]> {
+    const ids = await super.enqueueMany(items, options);
+    for (const item of items) this.noteDue(item.options);
+    return ids;
+  }
+
+  override async cancel(id: string): Promise<Job> {
+    const job = await super.cancel(id);
+    this.hooks.cancelled(id);
+    return job;
+  }
+
+  /** Reads the clock after the write, so the estimate is never earlier than the stored runAt. */
+  private noteDue(options: EnqueueOptions | undefined): void {
+    if (options?.runAt !== undefined) this.hooks.dueAt(options.runAt);
+    else if (options?.delayMs !== undefined && options.delayMs > 0) {
+      this.hooks.dueAt(new Date(this.storage.clock.now().getTime() + Math.ceil(options.delayMs)));
+    }
+  }
+}

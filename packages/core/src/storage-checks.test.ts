@@ -1,0 +1,81 @@
+// storage-checks.test.ts: the shared seam checks accept every value the core itself produces (the limits included)
+// and name the exact field of a bad one; the conformance suite proves each backend runs them.
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors.js';
+import { checkNoTransaction, storageChecks } from './storage-checks.js';
+import { makeNewJob } from './testing/new-job.js';
+
+describe('storageChecks.enqueue', () => {
+  it('accepts jobs at the limits the core allows', () => {
+    const edge = makeNewJob({ priority: -(2 ** 31), maxAttempts: 2 ** 31 - 1, timeoutMs: 1, uniqueKey: 'k' });
+    expect(() => storageChecks.enqueue({ jobs: [makeNewJob(), edge] })).not.toThrow();
+    expect(() => storageChecks.enqueue({ jobs: [] })).not.toThrow();
+  });
+
+  it('names the operation and the item in the message', () => {
+    expect(() => storageChecks.enqueue({ jobs: [makeNewJob(), makeNewJob({ timeoutMs: 1.5 })] })).toThrow(
+      'enqueue: jobs[1].timeoutMs must be a positive integer of milliseconds (got 1.5)',
+    );
+  });
+
+  it('rejects a jobs value that is not an array', () => {
+    expect(() => storageChecks.enqueue({ jobs: {} as never })).toThrow(expect.objectContaining({ field: 'jobs' }));
+  });
+});
+
+describe('checkNoTransaction', () => {
+  it('accepts no tx and rejects any tx, naming the field', () => {
+    expect(() => checkNoTransaction('enqueue', undefined)).not.toThrow();
+    expect(() => checkNoTransaction('enqueue', {})).toThrow(
+      expect.objectContaining({ name: 'ValidationError', field: 'tx' }),
+    );
+  });
+});
+
+describe('storageChecks.fetchAndLock', () => {
+  it('accepts limit 0 and rejects a fractional leaseMs', () => {
+    expect(() => storageChecks.fetchAndLock({ serverId: 's', queues: [], limit: 0, leaseMs: 1 })).not.toThrow();
+    expect(() => storageChecks.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 0.5 })).toThrow(
+      ValidationError,
+    );
+  });
+});
+
+describe('storageChecks.finish', () => {
+  it('accepts each finish state with what it needs', () => {
+    const lease = { id: 'j', leaseId: 'l' };
+    const runAt = new Date(0);
+    const outcomes = [
+      { ...lease, to: 'succeeded', result: '[]', expiresAt: null, purge: true },
+      { ...lease, to: 'failed', error: new Error('x'), expiresAt: runAt },
+      { ...lease, to: 'awaiting_retry', error: { message: 'y' }, runAt },
+    ] as const;
+    expect(() => storageChecks.finish([...outcomes])).not.toThrow();
+  });
+});
+
+describe('storageChecks.registerServer', () => {
+  it('accepts an empty hostname and rejects a negative workerCount', () => {
+    const info = {
+      id: 'jobsmith#1',
+      name: 'jobsmith',
+      hostname: '',
+      pid: 1,
+      queues: ['default'],
+      workerCount: 0,
+      startedAt: new Date(0),
+      lastHeartbeatAt: new Date(0),
+    };
+    expect(() => storageChecks.registerServer(info)).not.toThrow();
+    expect(() => storageChecks.registerServer({ ...info, workerCount: -1 })).toThrow(
+      expect.objectContaining({ field: 'info.workerCount' }),
+    );
+  });
+});
+
+describe('storageChecks', () => {
+  it('names each method it checks as the operation', () => {
+    expect(() => storageChecks.heartbeatServer('')).toThrow(/^heartbeatServer: id must be a non-empty string/);
+    expect(() => storageChecks.purgeExpired({ now: new Date(0), limit: -1 })).toThrow(/^purgeExpired: limit /);
+  });
+});

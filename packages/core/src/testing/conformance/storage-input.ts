@@ -1,0 +1,166 @@
+// storage-input.ts: conformance of the seam's own input checks (core's storage-checks.ts): a direct caller of the
+// Storage passing a bad value gets a ValidationError naming the same field on every backend, and nothing is written.
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../errors.js';
+import type { Storage } from '../../storage.js';
+import type { ConformanceContext } from './context.js';
+import { claimJob, enqueueJob, jobTotal, leaseOf, makeDefinition, makeServerInfo, newJob } from './fixtures.js';
+
+const INVALID_DATE = new Date(Number.NaN);
+
+interface BadCall {
+  what: string;
+  /** The `field` the ValidationError must name. */
+  field: string;
+  call(storage: Storage, ctx: ConformanceContext): Promise<unknown>;
+}
+
+/** Casts a deliberately wrong value past the types, as an untyped caller would pass it. */
+const bad = <T>(value: unknown): T => value as T;
+
+const BAD_CALLS: readonly BadCall[] = [
+  {
+    what: 'enqueue with a payload that is not JSON',
+    field: 'jobs[1].payload',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx), newJob(ctx, { payload: '{oops' })] }),
+  },
+  {
+    what: 'enqueue with a priority above int32',
+    field: 'jobs[0].priority',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { priority: 2 ** 31 })] }),
+  },
+  {
+    what: 'enqueue with maxAttempts 0',
+    field: 'jobs[0].maxAttempts',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { maxAttempts: 0 })] }),
+  },
+  {
+    what: 'enqueue with an Invalid Date runAt',
+    field: 'jobs[0].runAt',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { runAt: INVALID_DATE })] }),
+  },
+  {
+    what: 'enqueue with a non-string metadata value',
+    field: 'jobs[0].metadata.n',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { metadata: bad({ n: 1 }) })] }),
+  },
+  { what: 'get with an empty id', field: 'id', call: (storage) => storage.get('') },
+  { what: 'list with a negative limit', field: 'limit', call: (storage) => storage.list({ limit: -1, offset: 0 }) },
+  {
+    what: 'list with an unknown state',
+    field: 'state',
+    call: (storage) => storage.list({ state: bad('lost'), limit: 1, offset: 0 }),
+  },
+  {
+    what: 'cancel with an Invalid Date expiresAt',
+    field: 'expiresAt',
+    call: (storage) => storage.cancel({ id: 'job-1', expiresAt: INVALID_DATE }),
+  },
+  {
+    what: 'fetchAndLock with leaseMs 0',
+    field: 'leaseMs',
+    call: (storage) => storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 0 }),
+  },
+  {
+    what: 'fetchAndLock with an empty queue name',
+    field: 'queues[1]',
+    call: (storage) => storage.fetchAndLock({ serverId: 's', queues: ['a', ''], limit: 1, leaseMs: 1_000 }),
+  },
+  {
+    what: 'finish to a state that is not a finish state',
+    field: 'outcomes[0].to',
+    call: (storage) => storage.finish([{ id: 'job-1', leaseId: 'lease-1', to: bad('enqueued') }]),
+  },
+  {
+    what: 'finish to awaiting_retry without runAt',
+    field: 'outcomes[0].runAt',
+    call: (storage) => storage.finish([{ id: 'job-1', leaseId: 'lease-1', to: 'awaiting_retry' }]),
+  },
+  {
+    what: 'finish with a result that is not JSON',
+    field: 'outcomes[0].result',
+    call: (storage) => storage.finish([{ id: 'job-1', leaseId: 'lease-1', to: 'succeeded', result: 'nope' }]),
+  },
+  {
+    what: 'renewLeases with an Invalid Date lockedUntil',
+    field: 'lockedUntil',
+    call: (storage) => storage.renewLeases({ leases: [], lockedUntil: INVALID_DATE }),
+  },
+  {
+    what: 'recordProgress with a NaN progress',
+    field: 'reports[0].progress',
+    call: (storage) => storage.recordProgress([{ id: 'job-1', leaseId: 'lease-1', progress: Number.NaN }]),
+  },
+  { what: 'release without an array', field: 'leases', call: (storage) => storage.release({ leases: bad({}) }) },
+  {
+    what: 'promoteDue with a fractional limit',
+    field: 'limit',
+    call: (storage, ctx) => storage.promoteDue({ now: ctx.clock.now(), limit: 1.5 }),
+  },
+  {
+    what: 'requeueExpiredLeases with an Invalid Date now',
+    field: 'now',
+    call: (storage) => storage.requeueExpiredLeases({ now: INVALID_DATE, limit: 1, failedExpiresAt: null }),
+  },
+  {
+    what: 'purgeExpired with a negative limit',
+    field: 'limit',
+    call: (storage, ctx) => storage.purgeExpired({ now: ctx.clock.now(), limit: -1 }),
+  },
+  {
+    what: 'registerServer with a fractional pid',
+    field: 'info.pid',
+    call: (storage, ctx) => storage.registerServer({ ...makeServerInfo('jobsmith#1', ctx.clock.now()), pid: 1.5 }),
+  },
+  {
+    what: 'reclaimDeadServers with an Invalid Date before',
+    field: 'before',
+    call: (storage) => storage.reclaimDeadServers({ before: INVALID_DATE, failedExpiresAt: null }),
+  },
+  {
+    what: 'upsertRecurring with an unknown misfire policy',
+    field: 'def.misfire',
+    call: (storage, ctx) => storage.upsertRecurring(makeDefinition(ctx, { misfire: bad('twice') })),
+  },
+  {
+    what: 'listDueRecurring with an Invalid Date',
+    field: 'now',
+    call: (storage) => storage.listDueRecurring(INVALID_DATE),
+  },
+  {
+    what: 'fireRecurring with a firing whose payload is not JSON',
+    field: 'job.payload',
+    call: (storage, ctx) =>
+      storage.fireRecurring({
+        id: 'nightly',
+        expectedRunAt: ctx.clock.now(),
+        nextRunAt: ctx.clock.now(),
+        job: newJob(ctx, { payload: '' }),
+      }),
+  },
+];
+
+export function storageInputConformance(ctx: ConformanceContext): void {
+  describe('storage input checks', () => {
+    for (const entry of BAD_CALLS) {
+      it(`rejects ${entry.what} with a ValidationError naming ${entry.field}, writing nothing`, async () => {
+        const attempt = entry.call(ctx.storage, ctx);
+        await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+        await expect(attempt).rejects.toMatchObject({ field: entry.field });
+        expect(await jobTotal(ctx.storage)).toBe(0);
+        expect(await ctx.storage.listRecurring()).toEqual([]);
+        expect(await ctx.storage.listServers()).toEqual([]);
+      });
+    }
+
+    it('leaves a live lease untouched when a batch holds one bad outcome', async () => {
+      const claimed = await claimJob(ctx, await enqueueJob(ctx));
+      const outcomes = [
+        { ...leaseOf(claimed), to: 'succeeded' as const },
+        { ...leaseOf(claimed), to: 'failed' as const, error: bad<{ message: string }>({ message: 42 }) },
+      ];
+      await expect(ctx.storage.finish(outcomes)).rejects.toMatchObject({ field: 'outcomes[1].error.message' });
+      expect((await ctx.storage.get(claimed.id))?.state).toBe('processing');
+    });
+  });
+}
