@@ -1,0 +1,68 @@
+// Pins the public API: adding or removing an export is a deliberate change to this list.
+import { describe, expect, it } from 'vitest';
+import * as core from './index.js';
+import * as testing from './testing/index.js';
+
+describe('@jobsmith/core exports', () => {
+  it('names exactly the public values', () => {
+    expect(Object.keys(core).sort()).toEqual([
+      'ALLOWED_TRANSITIONS',
+      'BackgroundJobServer',
+      'ConfigError',
+      'DEFAULT_DELETED_TTL_MS',
+      'DEFAULT_MAX_ATTEMPTS',
+      'DEFAULT_QUEUE',
+      'DEFAULT_RETRY_POLICY',
+      'DEFAULT_SERVER_CONFIG',
+      'FINISHED_STATES',
+      'IllegalTransitionError',
+      'JOB_STATES',
+      'JobAbortedError',
+      'JobClient',
+      'JobsmithError',
+      'LeaseLostError',
+      'ManualClock',
+      'NotFoundError',
+      'ServerStateError',
+      'StorageError',
+      'SystemClock',
+      'UniqueKeyConflictError',
+      'UnrecoverableError',
+      'ValidationError',
+      'WorkerRegistry',
+      'WorkerResult',
+      'assertTransition',
+      'buildNewJob',
+      'checkNoTransaction',
+      'checkRetryPolicy',
+      'consoleLogger',
+      'copyJobError',
+      'defineJob',
+      'isFinishedState',
+      'isTransitionAllowed',
+      'jobErrorFromJson',
+      'jobErrorToJson',
+      'jobFromSqlRow',
+      'loggingMiddleware',
+      'randomId',
+      'recurringFromSqlRow',
+      'retryDelayMs',
+      'serializeJson',
+      'silentLogger',
+      'sqlInstantToDate',
+      'storageChecks',
+      'systemClock',
+      'uuidv7',
+    ]);
+  });
+
+  it('keeps test helpers in @jobsmith/core/testing', () => {
+    expect(Object.keys(testing).sort()).toEqual([
+      'ManualClock',
+      'makeNewJob',
+      'runClaimLoopChild',
+      'runClaimLoopProcesses',
+      'runStorageConformance',
+    ]);
+  });
+});
