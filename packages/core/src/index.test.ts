@@ -59,10 +59,16 @@ describe('@jobsmith/core exports', () => {
   it('keeps test helpers in @jobsmith/core/testing', () => {
     expect(Object.keys(testing).sort()).toEqual([
       'ManualClock',
+      'ServerProcess',
+      'ServerProcesses',
+      'TEST_METHODS',
+      'eventually',
       'makeNewJob',
       'runClaimLoopChild',
       'runClaimLoopProcesses',
+      'runServerIntegration',
       'runStorageConformance',
+      'useServerIntegrationContext',
     ]);
   });
 });

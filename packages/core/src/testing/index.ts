@@ -1,5 +1,6 @@
-// index.ts: the @jobsmith/core/testing entry, for backend authors: the shared storage conformance suite and the
-// helpers its harness needs. Every export is named here (no `export *`).
+// index.ts: the @jobsmith/core/testing entry, for backend authors: the shared storage conformance suite, the
+// multi-process server integration suite, and the helpers their harnesses need. Every export is named here (no
+// `export *`).
 export { ManualClock } from '../clock.js';
 export {
   type ClaimLoopOptions,
@@ -11,3 +12,17 @@ export {
 export { runStorageConformance } from './conformance/index.js';
 export type { StorageHarness } from './harness.js';
 export { makeNewJob, type NewJobOverrides } from './new-job.js';
+export { type EventuallyOptions, eventually } from './process-kit/eventually.js';
+export type {
+  ChildMessage,
+  ChildServerConfig,
+  RunRecord,
+  ServerChildSpec,
+  StorageSpec,
+} from './process-kit/protocol.js';
+export { type ProcessExit, ServerProcess } from './process-kit/server-process.js';
+export { ServerProcesses, type ServerProcessesOptions } from './process-kit/server-processes.js';
+export { type BlockPayload, type SlowPayload, TEST_METHODS } from './process-kit/test-handlers.js';
+export { type ServerIntegrationContext, useServerIntegrationContext } from './server-integration/context.js';
+export type { ServerIntegrationHarness, ServerTestStore } from './server-integration/harness.js';
+export { runServerIntegration } from './server-integration/index.js';

@@ -1,0 +1,63 @@
+// context.ts: the fixture of every multi-process server test: before each test a fresh store from the harness and a
+// ServerProcesses over it; after it, every child still running is killed and the store dropped. Read the accessors
+// only inside tests and hooks.
+import { afterEach, assert, beforeEach } from 'vitest';
+import { JobClient } from '../../client.js';
+import type { Storage } from '../../storage.js';
+import { ServerProcesses } from '../process-kit/server-processes.js';
+import type { ServerIntegrationHarness, ServerTestStore } from './harness.js';
+
+/** The current test's store, a client on it, and its server children. */
+export interface ServerIntegrationContext<S extends Storage = Storage> {
+  readonly harness: ServerIntegrationHarness<S>;
+  readonly storage: S;
+  readonly client: JobClient;
+  readonly processes: ServerProcesses;
+}
+
+interface Fixture<S extends Storage> {
+  store: ServerTestStore<S>;
+  client: JobClient;
+  processes: ServerProcesses;
+}
+
+/** Registers the beforeEach / afterEach pair; backend-specific server tests use it too. */
+export function useServerIntegrationContext<S extends Storage>(
+  harness: ServerIntegrationHarness<S>,
+): ServerIntegrationContext<S> {
+  let fixture: Fixture<S> | undefined;
+  const current = (): Fixture<S> => {
+    assert(fixture, 'the server integration context is only available inside a test');
+    return fixture;
+  };
+
+  beforeEach(async () => {
+    const store = await harness.create();
+    const client = new JobClient(store.storage);
+    fixture = { store, client, processes: new ServerProcesses({ storage: store.childStorage }) };
+  });
+
+  afterEach(async () => {
+    const done = fixture;
+    fixture = undefined;
+    if (!done) return;
+    try {
+      await done.processes.killAll();
+    } finally {
+      await harness.destroy(done.store);
+    }
+  });
+
+  return {
+    harness,
+    get storage() {
+      return current().store.storage;
+    },
+    get client() {
+      return current().client;
+    },
+    get processes() {
+      return current().processes;
+    },
+  };
+}
