@@ -1,16 +1,18 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    // Spawned as its own process by the server integration kit, so it ships as an entry of its own.
-    'testing/process-kit/server-child': 'src/testing/process-kit/server-child.ts',
+const common = { sourcemap: true, target: 'node20', external: ['vitest'] } as const;
+
+export default defineConfig([
+  {
+    ...common,
+    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  external: ['vitest'],
-});
+  {
+    ...common,
+    // Spawned as its own process by the server integration kit; it awaits at top level, so it ships as ESM only.
+    entry: { 'testing/process-kit/server-child': 'src/testing/process-kit/server-child.ts' },
+    format: ['esm'],
+  },
+]);
