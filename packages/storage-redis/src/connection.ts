@@ -34,6 +34,21 @@ async function shutdown(client: Client): Promise<void> {
   }
 }
 
+/** Resolves at the client's next 'ready'; rejects at its next 'error', or at 'end' (the app closed it). */
+function firstConnection(client: Client): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown): void => {
+      client.off('ready', onReady).off('error', onError).off('end', onEnd);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onReady = (): void => settle();
+    const onError = (error: unknown): void => settle(error);
+    const onEnd = (): void => settle(new Error('the connection was closed'));
+    client.once('ready', onReady).once('error', onError).once('end', onEnd);
+  });
+}
+
 /** The connections of one RedisStorage: commands on `client`, wake-ups on a subscriber made on first `listen`. */
 export class RedisConnection {
   readonly client: Client;
@@ -76,18 +91,30 @@ export class RedisConnection {
     return client;
   }
 
-  /** Connects if not yet connected; rejects with a StorageError naming the endpoint if the server is unreachable. */
+  /**
+   * Connects if not yet connected; rejects with a StorageError naming the endpoint if the server is unreachable. An
+   * app-owned client already connecting is waited for, up to its first error: an unreachable ioredis `Cluster`
+   * otherwise keeps every command queued while it retries, forever by default.
+   */
   async connect(operation: string): Promise<void> {
-    if (this.hasConnected || this.client.status === 'ready') return;
-    if (!this.ownsClient && this.client.status !== 'wait') return;
-    this.connecting ??= this.client.connect().finally(() => {
+    if (this.client.status === 'ready') this.hasConnected = true;
+    if (this.hasConnected) return;
+    // An app-owned client the app has closed: the command itself rejects, saying so.
+    if (!this.ownsClient && this.client.status === 'end') return;
+    this.connecting ??= this.startConnecting().finally(() => {
       this.connecting = null;
     });
     try {
       await this.connecting;
+      this.hasConnected = true;
     } catch (error) {
       throw unreachableError(operation, this.endpoint, this.lastError ?? error);
     }
+  }
+
+  private startConnecting(): Promise<void> {
+    if (this.ownsClient || this.client.status === 'wait') return this.client.connect();
+    return firstConnection(this.client);
   }
 
   /** Adds a listener for queue names published on `channel`; the subscriber connection starts on first use. */
@@ -105,8 +132,10 @@ export class RedisConnection {
   }
 
   private createSubscriber(channel: string, name: string): Client {
+    // A Cluster duplicate opens its pub/sub connection on a node it picks, named `ioredis-cluster(subscriber):<name>`,
+    // and moves it to another node by itself when that connection ends.
     const subscriber = isCluster(this.client)
-      ? this.client.duplicate()
+      ? this.client.duplicate([], { redisOptions: { ...this.client.options.redisOptions, connectionName: name } })
       : this.client.duplicate({
           lazyConnect: false,
           retryStrategy: backoff,

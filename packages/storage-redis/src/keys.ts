@@ -64,7 +64,11 @@ export function keyLayout(prefix: string): KeyLayout {
   });
 }
 
-/** KEYS[1..16] of every script, in the order helpers.lua names them. */
+/**
+ * KEYS[1..16] of every script, in the order helpers.lua names them. The key prefixes and the channel are never keys
+ * themselves, and that matters on a Cluster: while the installation's slot moves to another master, Redis refuses
+ * (TRYAGAIN) a command whose keys are not all present, so no script ever runs on half-moved data.
+ */
 export function scriptKeys(keys: KeyLayout): string[] {
   return [
     keys.jobPrefix,

@@ -13,7 +13,8 @@ export interface RedisStorageOptions {
   url?: string;
   /**
    * An app-owned ioredis `Redis` or `Cluster`. Commands run on it; `close()` leaves it open. Pub/sub wake-ups use a
-   * `duplicate()` of it, which RedisStorage owns.
+   * `duplicate()` of it, which RedisStorage owns. Until it has connected, a call waits for it and rejects at its first
+   * connection error. On a Cluster, all of an installation's keys share one slot, so one master serves it.
    */
   client?: Redis | Cluster;
   /**

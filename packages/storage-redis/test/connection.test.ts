@@ -1,6 +1,6 @@
 // connection.test.ts: RedisStorage's connection rules: an unreachable server fails fast with a StorageError naming
-// host and port (never the password), an app-owned client stays open after close, a closed storage refuses work,
-// and scripts the server forgot are loaded again.
+// host and port (never the password), so does an app-owned client that cannot connect, an app-owned client stays
+// open after close, a closed storage refuses work, and scripts the server forgot are loaded again.
 import { ManualClock, StorageError } from '@jobsmith/core';
 import { makeNewJob } from '@jobsmith/core/testing';
 import { Redis } from 'ioredis';
@@ -46,6 +46,26 @@ describe('an app-owned client', () => {
     } finally {
       await dropPrefix(prefix);
       await client.quit();
+    }
+  });
+});
+
+describe('an app-owned client that cannot connect', () => {
+  it('rejects within seconds with a StorageError naming host and port, instead of retrying the call', async () => {
+    const client = new Redis(CLOSED_URL);
+    client.on('error', () => {});
+    const storage = new RedisStorage({ client });
+    const startedAt = performance.now();
+    try {
+      await expect(storage.get('some-id')).rejects.toMatchObject({
+        name: 'StorageError',
+        operation: 'get',
+        message: expect.stringContaining('127.0.0.1:1'),
+      });
+      expect(performance.now() - startedAt).toBeLessThan(5_000);
+    } finally {
+      await storage.close();
+      client.disconnect();
     }
   });
 });

@@ -6,34 +6,8 @@ import { ManualClock } from '@jobsmith/core';
 import { makeNewJob } from '@jobsmith/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisStorage } from '../src/storage.js';
+import { Ear } from './ear.js';
 import { rawClient, redisHarness } from './harness.js';
-
-const HEAR_WITHIN_MS = 5_000;
-
-/** Records the queues a listener hears; `heard(queue)` resolves when it has, or fails after HEAR_WITHIN_MS. */
-class Ear {
-  readonly queues: string[] = [];
-  private readonly waiters = new Map<string, () => void>();
-  readonly listener = (queue: string): void => {
-    this.queues.push(queue);
-    this.waiters.get(queue)?.();
-  };
-
-  heard(queue: string): Promise<void> {
-    if (this.queues.includes(queue)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no wake-up for ${queue} in ${HEAR_WITHIN_MS} ms`)),
-        HEAR_WITHIN_MS,
-      );
-      timer.unref();
-      this.waiters.set(queue, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
 
 let clock: ManualClock;
 let producer: RedisStorage;
@@ -110,15 +84,8 @@ describe('subscribe', () => {
       admin.disconnect();
     }
     // Until ioredis has reconnected and re-subscribed a publish may go unheard: enqueue until one is heard.
-    const heard = ear.heard('after-kill');
-    let settled = false;
-    void heard.finally(() => {
-      settled = true;
-    });
-    while (!settled) {
-      await producer.enqueue({ jobs: [makeNewJob({ queue: 'after-kill' }, clock.now())] });
-      await Promise.race([heard, new Promise((resolve) => setTimeout(resolve, 50).unref())]);
-    }
-    await heard;
+    await ear.heardAfterOutage('after-kill', () =>
+      producer.enqueue({ jobs: [makeNewJob({ queue: 'after-kill' }, clock.now())] }),
+    );
   });
 });
