@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-const common = { sourcemap: true, target: 'node20', external: ['vitest'] } as const;
+const common = { sourcemap: true, target: 'node20' as const, external: ['vitest'] };
 
 export default defineConfig([
   {
