@@ -1,0 +1,90 @@
+// scenarios/process.ts: consumer throughput. A backlog of N no-op jobs is filled first (not timed), then workers at
+// concurrency C drain it; time runs from the first job starting to the system reporting nothing left unfinished
+// (completions persisted, not just handlers returned). Every job must run exactly once: duplicates and missing jobs
+// are counted and reported. A run over budget reports the rate of the completions persisted within it.
+import { count, type Measurement } from '../result.js';
+import { type CaseSpec, perSecond, type RunOutcome, runCase, waitUntilDrained, withSystem } from '../runner.js';
+import type { BenchSystem, SystemSpec } from '../system.js';
+import { JobTally } from '../tally.js';
+import type { Scenario } from './scenario.js';
+
+/** Once every handler ran, the system gets at least this long to persist the last completions. */
+const MIN_DRAIN_MS = 2000;
+
+async function fill(system: BenchSystem, n: number, chunk: number): Promise<void> {
+  for (let i = 0; i < n; i += chunk) {
+    const size = Math.min(chunk, n - i);
+    await system.enqueueBulk(Array.from({ length: size }, (_, k) => ({ i: i + k })));
+  }
+}
+
+async function drain(system: BenchSystem, n: number, concurrency: number, budgetMs: number): Promise<RunOutcome> {
+  const tally = new JobTally(n);
+  const startedAt = performance.now();
+  const deadline = startedAt + budgetMs;
+  await system.startWorkers(concurrency, tally.record, 'throughput');
+  const allRan = await tally.waitFor(n, deadline - performance.now());
+  const drainedAt = allRan
+    ? await waitUntilDrained(system, Math.max(MIN_DRAIN_MS, deadline - performance.now()))
+    : null;
+  if (drainedAt === null) return partial(system, tally, n, allRan, { startedAt, budgetMs });
+  // Let a late duplicate surface before counting: stopping the workers waits for anything still running.
+  await system.stopWorkers();
+  return {
+    values: { throughput: perSecond(n, tally.firstAt, drainedAt) },
+    duplicates: tally.duplicates,
+    missing: tally.missing(n),
+    detail: { ms: drainedAt - tally.firstAt, lastHandlerToDrainedMs: drainedAt - tally.lastAt },
+  };
+}
+
+/** The budget ran out: the rate is of the completions the system persisted by then (missing is not checked). */
+async function partial(
+  system: BenchSystem,
+  tally: JobTally,
+  n: number,
+  allRan: boolean,
+  { startedAt, budgetMs }: { startedAt: number; budgetMs: number },
+): Promise<RunOutcome> {
+  const at = performance.now();
+  const completed = n - (await system.unfinished());
+  const seconds = Math.round(budgetMs / 1000);
+  const ran = allRan ? `every handler ran, but only ${count(completed)}` : count(completed);
+  const from = Number.isNaN(tally.firstAt) ? startedAt : tally.firstAt;
+  return {
+    values: { throughput: perSecond(completed, from, at) },
+    duplicates: tally.duplicates,
+    missing: null,
+    note: `budget: ${ran} of ${count(n)} jobs were completed within ${seconds} s`,
+    detail: { completed, handlersRan: tally.distinct, ms: at - tally.firstAt },
+  };
+}
+
+async function once(spec: SystemSpec, n: number, concurrency: number, chunk: number, budgetMs: number) {
+  return withSystem(spec, async (system) => {
+    await fill(system, n, chunk);
+    return drain(system, n, concurrency, budgetMs);
+  });
+}
+
+export const processScenario: Scenario = {
+  name: 'process',
+  description: 'consumer throughput: drain a pre-filled backlog of no-op jobs, first start to last completion',
+  async run(spec, { settings }) {
+    const { counts, concurrencies, fillChunk } = settings.process;
+    const results: Measurement[] = [];
+    for (const n of counts) {
+      for (const concurrency of concurrencies) {
+        const key: CaseSpec = {
+          spec,
+          scenario: 'process',
+          params: `${count(n)} jobs, concurrency ${concurrency}`,
+          metrics: [{ metric: 'throughput', unit: 'jobs/s', better: 'higher' }],
+        };
+        const run = () => once(spec, n, concurrency, fillChunk, settings.runBudgetMs);
+        results.push(...(await runCase(key, settings.runs, run)));
+      }
+    }
+    return results;
+  },
+};

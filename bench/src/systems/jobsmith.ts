@@ -1,0 +1,165 @@
+// systems/jobsmith.ts: jobsmith on each of its four storages, isolated per run (a fresh MemoryStorage, a temp SQLite
+// file, a fresh Postgres schema, a fresh Redis key prefix). Workers are one BackgroundJobServer with push wake-up;
+// producers use a JobClient (on a storage of their own where the store allows it, see Isolation).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackgroundJobServer, JobClient, type Storage, silentLogger, WorkerRegistry } from '@jobsmith/core';
+import { MemoryStorage } from '@jobsmith/storage-memory';
+import { PostgresStorage } from '@jobsmith/storage-postgres';
+import { RedisStorage } from '@jobsmith/storage-redis';
+import { SqliteStorage } from '@jobsmith/storage-sqlite';
+import { ErrorLog } from '../error-log.js';
+import { notSetUp } from '../errors.js';
+import { deleteKeys, dropSchema, isolationName, type ServiceUrls } from '../services.js';
+import type { BenchPayload, BenchSystem, OnJob, Store, SystemSpec } from '../system.js';
+
+const METHOD = 'noop';
+/** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
+const MIN_FETCH_BATCH_SIZE = 10;
+
+/**
+ * One run's isolated data and how to open storages on it. Postgres and Redis give producer and workers a storage each
+ * (own pool or connection), as separate processes would have; memory cannot, and SQLite shares one object because
+ * its push wake-up reaches only subscribers of the same object and better-sqlite3 has no pool to contend for.
+ */
+interface Isolation {
+  readonly shared: boolean;
+  open(): Storage;
+  /** Deletes the isolated data once every storage on it is closed. */
+  remove(): Promise<void>;
+}
+
+function isolate(store: Store, urls: ServiceUrls): Isolation {
+  switch (store) {
+    case 'memory': {
+      const storage = new MemoryStorage();
+      return { shared: true, open: () => storage, remove: async () => undefined };
+    }
+    case 'sqlite': {
+      const dir = mkdtempSync(join(tmpdir(), 'jsbench-sqlite-'));
+      const storage = new SqliteStorage({ filename: join(dir, 'jobs.db') });
+      return { shared: true, open: () => storage, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+    }
+    case 'postgres': {
+      const schema = isolationName('js');
+      return {
+        shared: false,
+        open: () => new PostgresStorage({ connectionString: urls.postgres, schema }),
+        remove: () => dropSchema(urls.postgres, schema),
+      };
+    }
+    case 'redis': {
+      const prefix = isolationName('js');
+      return {
+        shared: false,
+        open: () => new RedisStorage({ url: urls.redis, prefix }),
+        // Keys are `{prefix}:...` (hash-tagged), so the scan pattern starts with the brace.
+        remove: async () => void (await deleteKeys(urls.redis, `{${prefix}}`)),
+      };
+    }
+  }
+}
+
+class JobsmithSystem implements BenchSystem {
+  private readonly store: Store;
+  private readonly urls: ServiceUrls;
+  private isolation: Isolation | null = null;
+  private producer: Storage | null = null;
+  private client: JobClient | null = null;
+  private workerStorage: Storage | null = null;
+  private server: BackgroundJobServer | null = null;
+  private readonly errors = new ErrorLog();
+
+  constructor(store: Store, urls: ServiceUrls) {
+    this.store = store;
+    this.urls = urls;
+  }
+
+  async setup(): Promise<void> {
+    this.isolation = isolate(this.store, this.urls);
+    this.producer = this.isolation.open();
+    await this.producer.migrate();
+    this.client = new JobClient(this.producer);
+  }
+
+  async enqueueOne(payload: BenchPayload): Promise<void> {
+    await this.requireClient().enqueue(METHOD, payload);
+  }
+
+  async enqueueBulk(payloads: readonly BenchPayload[]): Promise<void> {
+    await this.requireClient().enqueueMany(payloads.map((payload) => ({ method: METHOD, payload })));
+  }
+
+  /** Both profiles are the same: push wake-up is on by default and claims drain a backlog without sleeping. */
+  async startWorkers(concurrency: number, onJob: OnJob): Promise<void> {
+    if (this.isolation === null || this.producer === null) throw notSetUp(this.name, 'startWorkers');
+    const registry = new WorkerRegistry().register(METHOD, async (payload: BenchPayload) => {
+      onJob(payload.i);
+    });
+    const config = {
+      workerCount: concurrency,
+      fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency),
+      logger: silentLogger,
+    };
+    const storage = this.isolation.shared ? this.producer : this.isolation.open();
+    this.workerStorage = storage;
+    this.server = new BackgroundJobServer(config, storage, registry);
+    this.server.on('error', (event) => this.errors.record(event.error));
+    this.server.on('jobFailed', (event) => this.errors.record(event.job.lastError?.message ?? 'a job failed'));
+    this.server.on('jobRetrying', (event) => this.errors.record(event.job.lastError?.message ?? 'a job is retrying'));
+    await this.server.start();
+  }
+
+  async stopWorkers(): Promise<void> {
+    const server = this.server;
+    const storage = this.workerStorage;
+    this.server = null;
+    this.workerStorage = null;
+    await server?.stop();
+    if (storage !== null && storage !== this.producer) await storage.close();
+  }
+
+  takeErrors(): string | null {
+    return this.errors.take();
+  }
+
+  async unfinished(): Promise<number> {
+    const { byState } = await this.requireClient().counts();
+    return byState.enqueued + byState.processing + byState.scheduled + byState.awaiting_retry;
+  }
+
+  async teardown(): Promise<void> {
+    await this.stopWorkers().catch(() => undefined);
+    const { isolation, producer } = this;
+    this.isolation = null;
+    this.producer = null;
+    this.client = null;
+    await producer?.close().catch(() => undefined);
+    await isolation?.remove().catch(() => undefined);
+  }
+
+  private get name(): string {
+    return `jobsmith-${this.store}`;
+  }
+
+  private requireClient(): JobClient {
+    if (this.client === null) throw notSetUp(this.name, 'client');
+    return this.client;
+  }
+}
+
+/** One spec per storage: `jobsmith-memory`, `jobsmith-sqlite`, `jobsmith-postgres`, `jobsmith-redis`. */
+export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
+  const stores: Store[] = ['memory', 'sqlite', 'postgres', 'redis'];
+  return stores.map((store) => ({
+    name: `jobsmith-${store}`,
+    product: 'jobsmith',
+    store,
+    configuration:
+      'BackgroundJobServer({ workerCount: N, fetchBatchSize: max(10, N), logger: silentLogger }), other options ' +
+      'default (push wake-up, heartbeat on, succeeded jobs kept 1 day); ' +
+      (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
+    create: () => new JobsmithSystem(store, urls),
+  }));
+}
