@@ -4,7 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackgroundJobServer, JobClient, type Storage, silentLogger, WorkerRegistry } from '@jobsmith/core';
+import {
+  BackgroundJobServer,
+  JobClient,
+  type ServerConfig,
+  type Storage,
+  silentLogger,
+  WorkerRegistry,
+} from '@jobsmith/core';
 import { MemoryStorage } from '@jobsmith/storage-memory';
 import { PostgresStorage } from '@jobsmith/storage-postgres';
 import { RedisStorage } from '@jobsmith/storage-redis';
@@ -12,11 +19,23 @@ import { SqliteStorage } from '@jobsmith/storage-sqlite';
 import { ErrorLog } from '../error-log.js';
 import { notSetUp } from '../errors.js';
 import { deleteKeys, dropSchema, isolationName, type ServiceUrls } from '../services.js';
-import type { BenchPayload, BenchSystem, OnJob, Store, SystemSpec } from '../system.js';
+import type { BenchPayload, BenchSystem, OnJob, Store, SystemSpec, WorkerProfile } from '../system.js';
 
 const METHOD = 'noop';
 /** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
 const MIN_FETCH_BATCH_SIZE = 10;
+/**
+ * Throughput profile: claims of up to 500 jobs kept in a local queue of 500, the size graphile-worker's performance
+ * page uses for its local queue, and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
+ */
+const THROUGHPUT_BATCH = 500;
+
+/** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
+function serverConfig(concurrency: number, profile: WorkerProfile): ServerConfig {
+  const base = { workerCount: concurrency, logger: silentLogger };
+  if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
+  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: THROUGHPUT_BATCH, succeededTtlMs: 0 };
+}
 
 /**
  * One run's isolated data and how to open storages on it. Postgres and Redis give producer and workers a storage each
@@ -91,17 +110,13 @@ class JobsmithSystem implements BenchSystem {
     await this.requireClient().enqueueMany(payloads.map((payload) => ({ method: METHOD, payload })));
   }
 
-  /** Both profiles are the same: push wake-up is on by default and claims drain a backlog without sleeping. */
-  async startWorkers(concurrency: number, onJob: OnJob): Promise<void> {
+  /** Push wake-up is on in both profiles; throughput adds the local queue and deletes succeeded jobs. */
+  async startWorkers(concurrency: number, onJob: OnJob, profile: WorkerProfile): Promise<void> {
     if (this.isolation === null || this.producer === null) throw notSetUp(this.name, 'startWorkers');
     const registry = new WorkerRegistry().register(METHOD, async (payload: BenchPayload) => {
       onJob(payload.i);
     });
-    const config = {
-      workerCount: concurrency,
-      fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency),
-      logger: silentLogger,
-    };
+    const config = serverConfig(concurrency, profile);
     const storage = this.isolation.shared ? this.producer : this.isolation.open();
     this.workerStorage = storage;
     this.server = new BackgroundJobServer(config, storage, registry);
@@ -157,8 +172,9 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      'BackgroundJobServer({ workerCount: N, fetchBatchSize: max(10, N), logger: silentLogger }), other options ' +
-      'default (push wake-up, heartbeat on, succeeded jobs kept 1 day); ' +
+      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 500, ' +
+      'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
+      'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
     create: () => new JobsmithSystem(store, urls),
   }));

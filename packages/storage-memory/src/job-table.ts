@@ -93,9 +93,10 @@ export class JobTable {
 
   /** Replaces `record` with `record + patch` and moves it in every index it changed place in; returns the new one. */
   update(record: JobRecord, patch: RecordPatch): JobRecord {
-    const merged = { ...record, ...patch };
-    const moved = movedInIndexes(record, merged);
-    const next: JobRecord = moved ? { ...merged, version: this.nextVersion() } : merged;
+    // One copy per write (this is the claim and finish hot path): the version is fixed up on the fresh object.
+    const next: { -readonly [K in keyof JobRecord]: JobRecord[K] } = { ...record, ...patch };
+    const moved = movedInIndexes(record, next);
+    if (moved) next.version = this.nextVersion();
     this.unlink(record);
     this.records.set(next.id, next);
     this.link(next);
@@ -218,13 +219,12 @@ export class JobTable {
 
 /** Whether the change moves the job in some heap (so it needs a new entry and version). */
 function movedInIndexes(before: JobRecord, after: JobRecord): boolean {
-  const keys: readonly (keyof JobRecord & keyof RecordPatch)[] = [
-    'state',
-    'queue',
-    'priority',
-    'runAt',
-    'lockedUntil',
-    'expiresAt',
-  ];
-  return keys.some((key) => before[key] !== after[key]);
+  return (
+    before.state !== after.state ||
+    before.queue !== after.queue ||
+    before.priority !== after.priority ||
+    before.runAt !== after.runAt ||
+    before.lockedUntil !== after.lockedUntil ||
+    before.expiresAt !== after.expiresAt
+  );
 }

@@ -19,22 +19,39 @@ export function claimPatch(record: JobRecord, serverId: string, now: number, lea
   };
 }
 
-/** `processing` -> the outcome's state (purge is the caller's: it deletes instead). */
+/** `processing` -> the outcome's state (purge is the caller's: it deletes instead). Literal patches: a hot path. */
 export function finishPatch(outcome: FinishOutcome, now: number): RecordPatch {
-  const lastError = copyJobError(outcome.error);
   switch (outcome.to) {
     case 'succeeded':
-      return { ...NO_LEASE, state: 'succeeded', result: outcome.result ?? null, ...finished(now, outcome) };
+      return {
+        leaseId: null,
+        lockedBy: null,
+        lockedUntil: null,
+        state: 'succeeded',
+        result: outcome.result ?? null,
+        finishedAt: now,
+        expiresAt: toMs(outcome.expiresAt),
+        updatedAt: now,
+      };
     case 'failed':
-      return { ...NO_LEASE, state: 'failed', lastError, ...finished(now, outcome) };
+      return {
+        ...NO_LEASE,
+        state: 'failed',
+        lastError: copyJobError(outcome.error),
+        finishedAt: now,
+        expiresAt: toMs(outcome.expiresAt),
+        updatedAt: now,
+      };
     case 'awaiting_retry':
       // runAt presence is validated before any write.
-      return { ...NO_LEASE, state: 'awaiting_retry', lastError, runAt: outcome.runAt!.getTime(), updatedAt: now };
+      return {
+        ...NO_LEASE,
+        state: 'awaiting_retry',
+        lastError: copyJobError(outcome.error),
+        runAt: outcome.runAt!.getTime(),
+        updatedAt: now,
+      };
   }
-}
-
-function finished(now: number, outcome: FinishOutcome): RecordPatch {
-  return { finishedAt: now, expiresAt: toMs(outcome.expiresAt), updatedAt: now };
 }
 
 /** `processing` -> `enqueued` on graceful stop: the attempt is refunded and the job keeps its place (runAt). */

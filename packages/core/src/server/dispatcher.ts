@@ -1,9 +1,12 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
-// `fetchAndLock` and hands them to the executor; it drains a backlog without sleeping, and when the queue is empty it
-// sleeps until a push, a poll, or (when every slot was busy) a freed slot. It never touches a job after the hand-off.
+// `fetchAndLock` (plus room in the opt-in local queue) and hands them to the executor; it drains a backlog without
+// sleeping, and when the queue is empty it sleeps until a push, a poll, or (when every slot was busy) a freed slot.
+// It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
 import type { ErrorSource } from '../events.js';
+import type { Job } from '../job.js';
 import type { Storage } from '../storage.js';
 import type { Executor } from './executor.js';
+import type { LocalQueue } from './local-queue.js';
 import { Loop, type LoopContext } from './loop.js';
 
 /** The dispatcher's slice of the server config. */
@@ -14,44 +17,68 @@ export interface DispatcherConfig {
   fetchBatchSize: number;
   pollingIntervalMs: number;
   leaseMs: number;
+  /** Claimed-but-not-started jobs kept on hand; 0 claims only for free slots. */
+  localQueueSize?: number;
 }
 
-/** The claim loop: `runOnce()` claims one batch for the free slots and returns how many jobs it started. */
+/** The claim loop: `runOnce()` claims one batch for the free slots and returns how many jobs it claimed. */
 export class Dispatcher extends Loop<number> {
   protected readonly source: ErrorSource = 'dispatcher';
   private readonly storage: Storage;
   private readonly executor: Executor;
   private readonly config: DispatcherConfig;
+  private readonly localQueue: LocalQueue | null;
+  private readonly localQueueSize: number;
   /** The last pass filled every slot it asked for: more work is likely waiting. */
   private lastPassFull = false;
 
-  constructor(context: LoopContext, storage: Storage, executor: Executor, config: DispatcherConfig) {
+  constructor(
+    context: LoopContext,
+    storage: Storage,
+    executor: Executor,
+    config: DispatcherConfig,
+    localQueue: LocalQueue | null = null,
+  ) {
     super(context);
     this.storage = storage;
     this.executor = executor;
     this.config = config;
+    this.localQueueSize = localQueue === null ? 0 : (config.localQueueSize ?? 0);
+    this.localQueue = this.localQueueSize > 0 ? localQueue : null;
   }
 
-  /** Claims one batch for the free slots and starts it; returns how many jobs were claimed. */
+  /** Jobs claimed and waiting in the local queue. */
+  get bufferedCount(): number {
+    return this.localQueue?.size ?? 0;
+  }
+
+  /** Claims one batch for the free slots (and the local queue's room) and starts it; returns how many were claimed. */
   async runOnce(): Promise<number> {
-    const free = this.config.workerCount - this.executor.runningCount;
-    if (free <= 0) {
+    this.startBuffered();
+    const limit = Math.min(this.config.fetchBatchSize, this.room());
+    if (limit <= 0) {
       this.lastPassFull = true;
       return 0;
     }
-    const limit = Math.min(this.config.fetchBatchSize, free);
     const { serverId, queues, leaseMs } = this.config;
     const jobs = await this.storage.fetchAndLock({ serverId, queues, limit, leaseMs });
     // Claimed while stop() began: hand them straight back rather than start work that would be aborted.
     if (this.isStopping) this.executor.release(jobs);
-    else for (const job of jobs) this.executor.run(job);
+    else this.hand(jobs);
     this.lastPassFull = jobs.length === limit;
     return jobs.length;
   }
 
-  /** A slot came free: worth a claim only if the queue looked busy. */
+  /** A slot came free: start the next buffered job, and claim again if the queue looked busy. */
   slotFreed(): void {
-    if (this.lastPassFull) this.wake();
+    if (this.localQueue === null) {
+      if (this.lastPassFull) this.wake();
+      return;
+    }
+    if (!this.isRunning) return;
+    this.startBuffered();
+    // Refill once half the local queue is spent, so claims stay batched rather than one per finished job.
+    if (this.lastPassFull && this.localQueue.size <= this.localQueueSize / 2) this.wake();
   }
 
   /** Jobs may be waiting (push wake-up, promotion, a recurring firing, a requeue). */
@@ -59,8 +86,49 @@ export class Dispatcher extends Loop<number> {
     this.wake();
   }
 
-  protected delayAfter(): number {
-    const hasFreeSlot = this.executor.runningCount < this.config.workerCount;
-    return this.lastPassFull && hasFreeSlot ? 0 : this.config.pollingIntervalMs;
+  /** Drops a buffered job that was cancelled; false when it is not buffered here. */
+  dropBuffered(jobId: string): boolean {
+    return this.localQueue?.remove(jobId) ?? false;
+  }
+
+  /** Hands every buffered job back to `enqueued` (attempt refunded) without running it: for `stop()`. */
+  releaseBuffered(): void {
+    if (this.localQueue === null || this.localQueue.size === 0) return;
+    this.executor.release(this.localQueue.drain());
+  }
+
+  protected delayAfter(): number | null {
+    const hasRoom = this.room() > 0;
+    if (this.lastPassFull && hasRoom) return 0;
+    // Every slot (and the local queue) is full after a full claim: a freed slot wakes the next pass.
+    if (this.lastPassFull) return null;
+    return this.config.pollingIntervalMs;
+  }
+
+  /** Jobs a claim may take now: free slots, plus the local queue's unused room. */
+  private room(): number {
+    const free = this.config.workerCount - this.executor.runningCount;
+    return free + this.localQueueSize - this.bufferedCount;
+  }
+
+  /** Runs claimed jobs in the free slots; the rest wait in the local queue, in claim order. */
+  private hand(jobs: readonly Job[]): void {
+    const free = this.config.workerCount - this.executor.runningCount;
+    if (this.localQueue === null || (this.localQueue.size === 0 && jobs.length <= free)) {
+      for (const job of jobs) this.executor.run(job);
+      return;
+    }
+    this.localQueue.push(jobs);
+    this.startBuffered();
+  }
+
+  /** Moves buffered jobs into free slots, oldest first. */
+  private startBuffered(): void {
+    const queue = this.localQueue;
+    if (queue === null) return;
+    while (queue.size > 0 && this.executor.runningCount < this.config.workerCount) {
+      const job = queue.shift();
+      if (job !== undefined) this.executor.run(job);
+    }
   }
 }

@@ -131,6 +131,12 @@ export class Executor {
     this.settleReported(entry, DISCARD);
   }
 
+  /** As `leaseLost`, for a job found by id: a renewal that began while the job still waited in the local queue. */
+  leaseLostById(lease: Lease): void {
+    const entry = this.running.get(lease.id);
+    if (entry !== undefined && entry.lease.leaseId === lease.leaseId) this.leaseLost(entry);
+  }
+
   /** Resolves once no job holds a slot. */
   whenIdle(): Promise<void> {
     if (this.running.size === 0) return Promise.resolve();

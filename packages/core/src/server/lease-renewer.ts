@@ -1,8 +1,12 @@
 // server/lease-renewer.ts: one timer renews the leases of every job running on this server, in one `renewLeases`
-// call every leaseMs/3. A lease found gone (cancelled or reclaimed elsewhere) aborts that job's signal.
+// call every leaseMs/3, together with those of the jobs waiting in the local queue. A lease found gone (cancelled or
+// reclaimed elsewhere) aborts that job's signal, or drops it from the local queue before it ever runs.
+
+import { LeaseLostError } from '../errors.js';
 import type { ErrorSource } from '../events.js';
-import type { Storage } from '../storage.js';
+import type { Lease, Storage } from '../storage.js';
 import type { Executor } from './executor.js';
+import type { LocalQueue } from './local-queue.js';
 import { Loop, type LoopContext } from './loop.js';
 
 /** The renewer's slice of the server config. */
@@ -22,29 +26,55 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
   private readonly storage: Storage;
   private readonly executor: Executor;
   private readonly config: LeaseRenewerConfig;
+  private readonly localQueue: LocalQueue | null;
 
-  constructor(context: LoopContext, storage: Storage, executor: Executor, config: LeaseRenewerConfig) {
+  constructor(
+    context: LoopContext,
+    storage: Storage,
+    executor: Executor,
+    config: LeaseRenewerConfig,
+    localQueue: LocalQueue | null = null,
+  ) {
     super(context);
     this.storage = storage;
     this.executor = executor;
     this.config = config;
+    this.localQueue = localQueue;
   }
 
   async runOnce(): Promise<LeaseRenewalPass> {
     const entries = this.executor.activeLeases();
-    if (entries.length === 0) return { renewed: 0, lost: 0 };
+    const buffered = this.localQueue?.leases() ?? [];
+    if (entries.length === 0 && buffered.length === 0) return { renewed: 0, lost: 0 };
     const lockedUntil = new Date(this.clock.now().getTime() + this.config.leaseMs);
-    const results = await this.storage.renewLeases({ leases: entries.map((entry) => entry.lease), lockedUntil });
+    const leases = entries.map((entry) => entry.lease);
+    for (const lease of buffered) leases.push(lease);
+    const results = await this.storage.renewLeases({ leases, lockedUntil });
     let lost = 0;
     entries.forEach((entry, i) => {
       if (results[i] === true) return;
       lost++;
       this.executor.leaseLost(entry);
     });
-    return { renewed: entries.length - lost, lost };
+    buffered.forEach((lease, i) => {
+      if (results[entries.length + i] === true) return;
+      lost++;
+      this.bufferedLeaseLost(lease);
+    });
+    return { renewed: leases.length - lost, lost };
   }
 
   protected delayAfter(): number {
     return Math.max(1, Math.floor(this.config.leaseMs / 3));
+  }
+
+  /** A waiting job's lease is gone: drop it unrun, or (if it started meanwhile) stop it like any running job. */
+  private bufferedLeaseLost(lease: Lease): void {
+    if (this.localQueue?.remove(lease.id) !== true) {
+      this.executor.leaseLostById(lease);
+      return;
+    }
+    const error = new LeaseLostError('renewLeases', lease.id);
+    this.events.reportError(error, 'leaseRenewal', 'a job lost its lease before it ran; it was dropped', 'warn');
   }
 }

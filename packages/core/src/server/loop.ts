@@ -29,7 +29,10 @@ export abstract class Loop<R> {
 
   private state: LoopState = 'idle';
   private task: Promise<void> | null = null;
+  /** Cuts a timed sleep short. */
   private sleeper: AbortController | null = null;
+  /** Ends an untimed sleep (`delayAfter` gave null): no controller or timer needed for those. */
+  private endIdle: (() => void) | null = null;
   private sleepingUntil: number | null = null;
   private wakePending = false;
   private stopSignal = new AbortController();
@@ -73,6 +76,7 @@ export abstract class Loop<R> {
     this.state = 'stopping';
     this.stopSignal.abort(WOKEN);
     this.sleeper?.abort(WOKEN);
+    this.endIdle?.();
     await task;
     this.task = null;
     this.state = 'idle';
@@ -80,13 +84,15 @@ export abstract class Loop<R> {
 
   /** Cuts the current sleep short (or skips the next one when a pass is running). */
   wake(): void {
-    if (this.sleeper !== null) this.sleeper.abort(WOKEN);
+    if (this.endIdle !== null) this.endIdle();
+    else if (this.sleeper !== null) this.sleeper.abort(WOKEN);
     else this.wakePending = true;
   }
 
   /** Wakes the loop only if it would otherwise sleep past `atMs`. */
   protected wakeBy(atMs: number): void {
-    if (this.sleeper === null) this.wakePending = true;
+    if (this.endIdle !== null) this.endIdle();
+    else if (this.sleeper === null) this.wakePending = true;
     else if (this.sleepingUntil === null || this.sleepingUntil > atMs) this.sleeper.abort(WOKEN);
   }
 
@@ -122,13 +128,21 @@ export abstract class Loop<R> {
       return yieldToEventLoop();
     }
     if (ms === 0) return yieldToEventLoop();
+    if (ms === null) return this.idle();
     const sleeper = new AbortController();
     this.sleeper = sleeper;
-    this.sleepingUntil = ms === null ? null : this.clock.now().getTime() + ms;
-    if (ms === null) await abortOf(sleeper.signal);
-    else await this.clock.sleep(ms, sleeper.signal);
+    this.sleepingUntil = this.clock.now().getTime() + ms;
+    await this.clock.sleep(ms, sleeper.signal);
     this.sleeper = null;
     this.sleepingUntil = null;
+  }
+
+  /** Sleeps until `wake()` or `stop()`. */
+  private async idle(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.endIdle = resolve;
+    });
+    this.endIdle = null;
   }
 }
 
@@ -146,8 +160,4 @@ export function jittered(ms: number, fraction = 0.25, random: () => number = Mat
 /** Lets timers and I/O run between back-to-back passes without waiting on a timer. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function abortOf(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -21,13 +21,15 @@ export function returnOutcome(job: Job, value: unknown, now: Date, config: Outco
   if (WorkerResult.isRetry(value)) return requestedRetryOutcome(job, value.delayMs, now, config);
   let result: string;
   try {
-    result = serializeJson('finish', 'result', value === undefined ? null : value);
+    // Most handlers return nothing: skip the checked serializer (and its replacer) for that case.
+    result = value == null ? 'null' : serializeJson('finish', 'result', value);
   } catch (error) {
     return failureOutcome(job, error, now, config);
   }
-  const lease = { id: job.id, leaseId: job.leaseId ?? '' };
-  if (config.succeededTtlMs === 0) return { ...lease, to: 'succeeded', result, expiresAt: now, purge: true };
-  return { ...lease, to: 'succeeded', result, expiresAt: after(now, config.succeededTtlMs) };
+  const id = job.id;
+  const leaseId = job.leaseId ?? '';
+  if (config.succeededTtlMs === 0) return { id, leaseId, to: 'succeeded', result, expiresAt: now, purge: true };
+  return { id, leaseId, to: 'succeeded', result, expiresAt: after(now, config.succeededTtlMs) };
 }
 
 /** The attempt failed with `error`: retry by the policy while attempts remain, else fail. */

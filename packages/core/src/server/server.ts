@@ -18,6 +18,7 @@ import { Dispatcher } from './dispatcher.js';
 import { Executor } from './executor.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseRenewer } from './lease-renewer.js';
+import { LocalQueue } from './local-queue.js';
 import type { LoopContext } from './loop.js';
 import { type RecurringOptions, RecurringPoller, recurringDefinition } from './recurring.js';
 import { Scheduler } from './scheduler.js';
@@ -74,7 +75,9 @@ export class BackgroundJobServer<Tx = unknown> {
     this.events = new EventHub(this.config.logger);
     this.parts = this.buildParts();
     this.client = new ServerJobClient(storage, {
-      cancelled: (jobId) => this.parts.executor.cancel(jobId),
+      cancelled: (jobId) => {
+        if (!this.parts.dispatcher.dropBuffered(jobId)) this.parts.executor.cancel(jobId);
+      },
       dueAt: (runAt) => this.parts.scheduler.dueAt(runAt),
     });
   }
@@ -169,10 +172,17 @@ export class BackgroundJobServer<Tx = unknown> {
         onRetryScheduled: (runAt) => scheduler.dueAt(runAt),
       },
     );
-    const dispatcher = new Dispatcher(context, storage, executor, {
-      ...pick(config, ['queues', 'workerCount', 'fetchBatchSize', 'pollingIntervalMs', 'leaseMs']),
-      serverId: this.id,
-    });
+    const localQueue = config.localQueueSize > 0 ? new LocalQueue() : null;
+    const dispatcher = new Dispatcher(
+      context,
+      storage,
+      executor,
+      {
+        ...pick(config, ['queues', 'workerCount', 'fetchBatchSize', 'pollingIntervalMs', 'leaseMs', 'localQueueSize']),
+        serverId: this.id,
+      },
+      localQueue,
+    );
     const wakeDispatcher = () => dispatcher.jobsAvailable();
     const scheduler = new Scheduler(
       context,
@@ -185,7 +195,7 @@ export class BackgroundJobServer<Tx = unknown> {
       executor,
       dispatcher,
       scheduler,
-      leaseRenewer: new LeaseRenewer(context, storage, executor, { leaseMs: config.leaseMs }),
+      leaseRenewer: new LeaseRenewer(context, storage, executor, { leaseMs: config.leaseMs }, localQueue),
       recurring: new RecurringPoller(
         context,
         storage,
@@ -246,6 +256,8 @@ export class BackgroundJobServer<Tx = unknown> {
     const dispatcherStopped = dispatcher.stop();
     executor.abortAll('stop');
     await dispatcherStopped;
+    // Claimed but never started: back to `enqueued` at once, attempt refunded.
+    dispatcher.releaseBuffered();
     if (!(await this.drained(this.config.shutdownTimeoutMs))) {
       this.config.logger.warn({ serverId: this.id }, 'shutdown timeout: handing still-running jobs back');
       await executor.releaseAll();
