@@ -14,7 +14,7 @@ export class Database {
     readonly target: ConnectionTarget,
   ) {}
 
-  /** Runs statement `name` with `values` on `via` (default: the pool). */
+  /** Runs statement `name` with `values` on `via` (default: the pool), prepared under its own name when it has one. */
   async run<R extends pg.QueryResultRow = pg.QueryResultRow>(
     operation: string,
     name: StatementName,
@@ -22,7 +22,8 @@ export class Database {
     via: Queryable = this.pool,
   ): Promise<pg.QueryResult<R>> {
     try {
-      return await via.query<R>(this.statements[name], values);
+      const { name: preparedAs, text } = this.statements[name];
+      return await via.query<R>({ name: preparedAs, text, values });
     } catch (error) {
       throw toStorageError(operation, error, this.target);
     }

@@ -4,9 +4,9 @@ import { type EnqueueResult, type NewJob, StorageError } from '@jobsmith/core';
 import type { Database, Queryable } from './database.js';
 import { enqueueColumns } from './rows.js';
 
-interface EnqueueRow {
-  ord: number;
-  inserted: boolean;
+/** A job enqueue.sql skipped (or, when it skipped none, one row of nulls). */
+interface SkippedRow {
+  ord: number | null;
   holder_id: string | null;
 }
 
@@ -60,13 +60,19 @@ async function insertRound(
   results: EnqueueResult[],
 ): Promise<Pending[]> {
   const values = [...enqueueColumns(pending.map((entry) => entry.job)), channel];
-  const { rows } = await db.run<EnqueueRow>('enqueue', 'enqueue', values, via);
+  const { rows } = await db.run<SkippedRow>('enqueue', 'enqueue', values, via);
+  const skipped = new Set<number>();
   const unresolved: Pending[] = [];
   for (const row of rows) {
+    if (row.ord === null) continue;
     const entry = pending[row.ord - 1] as Pending;
-    if (row.inserted) results[entry.index] = { id: entry.job.id, duplicate: false };
-    else if (row.holder_id !== null) results[entry.index] = { id: row.holder_id, duplicate: true };
+    skipped.add(row.ord - 1);
+    if (row.holder_id !== null) results[entry.index] = { id: row.holder_id, duplicate: true };
     else unresolved.push(entry);
+  }
+  // Only skipped jobs come back: every other one was written.
+  for (const [position, entry] of pending.entries()) {
+    if (!skipped.has(position)) results[entry.index] = { id: entry.job.id, duplicate: false };
   }
   return unresolved;
 }

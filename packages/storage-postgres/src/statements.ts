@@ -1,11 +1,36 @@
 // statements.ts: the embedded SQL (src/sql, src/migrations) bound to one schema. The schema and channel names reach
 // SQL only through quoteIdentifier, replacing the psql-style `:"schema"` / `:"channel"` placeholders; every value is
-// a bind parameter.
+// a bind parameter. Each statement a call runs is a named prepared statement (parsed and planned once per connection),
+// named from a hash of its bound text so storages on other schemas sharing one pool never collide.
+import { createHash } from 'node:crypto';
 import { migrations } from './generated/migrations.js';
 import { sql } from './generated/sql.js';
 
 export type StatementName = keyof typeof sql;
-export type Statements = Readonly<Record<StatementName, string>>;
+
+/** A bound statement: `pg` prepares it under `name` on each connection the first time it runs there. */
+export interface Statement {
+  /** The prepared statement's name; absent for statements run once or that cannot be prepared. */
+  readonly name?: string;
+  readonly text: string;
+}
+
+export type Statements = Readonly<Record<StatementName, Statement>>;
+
+/**
+ * Run once per storage (migrations), holding several commands (migrate-bootstrap), or not worth a plan (BEGIN /
+ * COMMIT, LISTEN): sent as plain text instead of being prepared on every pooled connection.
+ */
+const UNPREPARED: ReadonlySet<StatementName> = new Set<StatementName>([
+  'migrate-applied',
+  'migrate-bootstrap',
+  'migrate-lock',
+  'migrate-record',
+  'transaction-begin',
+  'transaction-commit',
+  'transaction-rollback',
+  'listen',
+]);
 
 /** A numbered migration ready to run. */
 export interface Migration {
@@ -22,15 +47,21 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Every statement of src/sql, with the schema and its channel filled in. */
+/** Every statement of src/sql, with the schema and its channel filled in, and its prepared-statement name. */
 export function bindStatements(schema: string): Statements {
-  const bound = {} as Record<StatementName, string>;
+  const bound = {} as Record<StatementName, Statement>;
   for (const name of Object.keys(sql) as StatementName[]) {
-    bound[name] = sql[name]
+    const text = sql[name]
       .replace(SCHEMA_PLACEHOLDER, () => quoteIdentifier(schema))
       .replace(CHANNEL_PLACEHOLDER, () => quoteIdentifier(channelName(schema)));
+    bound[name] = UNPREPARED.has(name) ? { text } : { name: preparedName(text), text };
   }
   return bound;
+}
+
+/** `jobsmith_` and 96 bits of the text's SHA-256: equal texts share a name, different ones never do (< 63 bytes). */
+function preparedName(text: string): string {
+  return `jobsmith_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 
 /** Every migration of src/migrations (`0001-create-tables.sql` is version 1), lowest first, schema filled in. */

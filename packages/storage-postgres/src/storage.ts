@@ -79,6 +79,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
   private migrated: Promise<void> | null = null;
+  private isMigrated = false;
   private closed = false;
 
   constructor(options: PostgresStorageOptions) {
@@ -97,7 +98,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     }
     this.listener = new NotificationListener({
       clientConfig: resolved.clientConfig,
-      listenStatement: statements.listen,
+      listenStatement: statements.listen.text,
       wrapError: (cause) => toStorageError('subscribe', cause, target),
       onError: resolved.onError,
     });
@@ -106,8 +107,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Lifecycle
 
   /** Creates or upgrades the schema; idempotent and shared by every caller (each method also awaits it). */
-  migrate(): Promise<void> {
-    return this.ready('migrate');
+  async migrate(): Promise<void> {
+    await this.ready('migrate');
   }
 
   /** Closes the LISTEN connection and, unless the pool was given by the app, the pool. Idempotent. */
@@ -205,8 +206,12 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     if (limit === 0) return [];
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + leaseMs);
-    const values = [queues, limit, serverId, lockedUntil, now];
-    const { rows } = await this.db.run<SqlJobRow>('fetchAndLock', 'fetch-and-lock', values);
+    // One queue (the usual case) has its own statement, which reads that queue's claim index in order.
+    const [queue] = queues;
+    const [name, scope] =
+      queues.length === 1 ? (['fetch-and-lock-queue', queue] as const) : (['fetch-and-lock', queues] as const);
+    const values = [scope, limit, serverId, lockedUntil, now];
+    const { rows } = await this.db.run<SqlJobRow>('fetchAndLock', name, values);
     return rows.map(jobFromSqlRow);
   }
 
@@ -349,14 +354,23 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   // Internals
 
-  /** Throws once closed; otherwise waits for the one shared migration (retried on the next call if it failed). */
-  private async ready(operation: string): Promise<void> {
-    if (this.closed) throw closedError(operation);
-    this.migrated ??= runMigrations(this.db, this.schema, this.migrations, this.clock).catch((error: unknown) => {
-      this.migrated = null;
-      throw error;
-    });
-    await this.migrated;
+  /**
+   * Rejects once closed; otherwise the one shared migration (retried on the next call if it failed). Once it has
+   * succeeded this is a flag check: no round trip and no extra promise per call.
+   */
+  private ready(operation: string): Promise<void> | undefined {
+    if (this.closed) return Promise.reject(closedError(operation));
+    if (this.isMigrated) return undefined;
+    this.migrated ??= runMigrations(this.db, this.schema, this.migrations, this.clock).then(
+      () => {
+        this.isMigrated = true;
+      },
+      (error: unknown) => {
+        this.migrated = null;
+        throw error;
+      },
+    );
+    return this.migrated;
   }
 
   /** Runs a lease-fenced batch statement ($1 ids, $2 lease ids, then `extra`); true for each lease that applied. */

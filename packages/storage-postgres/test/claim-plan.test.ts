@@ -1,7 +1,7 @@
-// claim-plan.test.ts: the claim reads jobs_claim_idx in order, whatever the table holds. 200,000 finished rows and
-// a few thousand enqueued ones are seeded and ANALYZEd, then EXPLAIN (FORMAT JSON) of fetch-and-lock.sql (as bound
-// for the schema) must show the LIMIT fed straight by an index scan on jobs_claim_idx (no sort) and no sequential
-// scan of the jobs table. No planner settings are changed: the plan is the one production gets.
+// claim-plan.test.ts: the claim reads its claim index in order, whatever the table holds. 200,000 finished rows and
+// a few thousand enqueued ones are seeded and ANALYZEd, then EXPLAIN (FORMAT JSON) of fetch-and-lock.sql and
+// fetch-and-lock-queue.sql (as bound for the schema), at limits of 10 and 500, must show the LIMIT fed straight by an
+// index scan on jobs_claim_idx / jobs_claim_queue_idx (no sort) and no sequential scan of the jobs table. No planner settings are changed: the plan is the one production gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';
 import { bindStatements } from '../src/statements.js';
@@ -20,6 +20,10 @@ interface PlanNode {
 
 function allNodes(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(allNodes)];
+}
+
+function seqScansOfJobs(nodes: PlanNode[]): PlanNode[] {
+  return nodes.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'jobs');
 }
 
 describe('fetchAndLock plan', () => {
@@ -47,29 +51,39 @@ describe('fetchAndLock plan', () => {
     await dropSchema(schema);
   });
 
-  async function planOf(queues: string[]): Promise<PlanNode[]> {
-    const sql = bindStatements(schema)['fetch-and-lock'];
+  async function planOf(name: 'fetch-and-lock' | 'fetch-and-lock-queue', scope: unknown, limit: number) {
+    const sql = bindStatements(schema)[name].text;
     const now = new Date('2030-01-01T00:00:01.000Z');
-    const values = [queues, 10, 's#1', new Date(now.getTime() + 30_000), now];
+    const values = [scope, limit, 's#1', new Date(now.getTime() + 30_000), now];
     const { rows } = await adminQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
     return allNodes(rows[0]!['QUERY PLAN'][0].Plan);
   }
 
-  for (const [what, queues] of [
-    ['every queue', []],
-    ['named queues', ['q1', 'q3']],
-  ] as const) {
-    it(`claims from ${what} through jobs_claim_idx in index order, never scanning the table`, async () => {
-      const nodes = await planOf([...queues]);
-      // The LIMIT must sit on the index scan itself: no Sort between them, so only the claimed rows are read.
-      const limited = allNodes(nodes.find((node) => node['Node Type'] === 'Limit') as PlanNode);
-      const claimScan = limited.find((node) => node['Index Name'] === 'jobs_claim_idx');
-      expect(claimScan?.['Node Type']).toMatch(/^Index (Only )?Scan$/);
-      expect(limited.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
-      const seqScans = nodes.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'jobs');
-      expect(seqScans).toEqual([]);
-    });
+  // 10: a default server's claim; 500: a local queue refilling itself, a tenth of the seeded backlog. Several named
+  // queues at 500 are left to the planner: it may read those queues' part of jobs_claim_queue_idx and sort it, which
+  // beats walking jobs_claim_idx past the other queues' rows; either way it never scans the table.
+  const cases = [
+    ['every queue', 'fetch-and-lock', [], 'jobs_claim_idx', [10, 500]],
+    ['named queues', 'fetch-and-lock', ['q1', 'q3'], 'jobs_claim_idx', [10]],
+    ['one queue', 'fetch-and-lock-queue', 'q1', 'jobs_claim_queue_idx', [10, 500]],
+  ] as const;
+  for (const [what, name, scope, index, limits] of cases) {
+    for (const limit of limits) {
+      it(`claims ${limit} from ${what} through ${index} in index order, never scanning the table`, async () => {
+        const nodes = await planOf(name, scope, limit);
+        // The LIMIT must sit on the index scan itself: no Sort between them, so only the claimed rows are read.
+        const limited = allNodes(nodes.find((node) => node['Node Type'] === 'Limit') as PlanNode);
+        const claimScan = limited.find((node) => node['Index Name'] === index);
+        expect(claimScan?.['Node Type']).toMatch(/^Index (Only )?Scan$/);
+        expect(limited.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
+        expect(seqScansOfJobs(nodes)).toEqual([]);
+      });
+    }
   }
+
+  it('claims 500 from named queues without scanning the table', async () => {
+    expect(seqScansOfJobs(await planOf('fetch-and-lock', ['q1', 'q3'], 500))).toEqual([]);
+  });
 
   it('still claims in priority, runAt, id order from the seeded table', async () => {
     const claimed = await storage.fetchAndLock({ serverId: 's#1', queues: [], limit: 5, leaseMs: 30_000 });

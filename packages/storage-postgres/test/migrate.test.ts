@@ -50,7 +50,7 @@ describe('migrate', () => {
     await Promise.all(racers.map((storage) => storage.migrate()));
     const versions = (await ledger(schema)).map((row) => row.version);
     expect(versions).toEqual(bindMigrations(schema).map((migration) => migration.version));
-    expect(versions).toEqual([1]);
+    expect(versions).toEqual([1, 2]);
     expect(await tablesIn(schema)).toEqual(['jobs', 'migrations', 'recurring', 'servers']);
   });
 
@@ -59,7 +59,10 @@ describe('migrate', () => {
     const clock = new ManualClock(Date.UTC(2030, 4, 6, 7, 8, 9, 123));
     await storageOn(schema, clock).migrate();
     const first = await ledger(schema);
-    expect(first).toEqual([{ version: 1, name: '0001-create-tables', applied_at: clock.now() }]);
+    expect(first).toEqual([
+      { version: 1, name: '0001-create-tables', applied_at: clock.now() },
+      { version: 2, name: '0002-claim-per-queue', applied_at: clock.now() },
+    ]);
     clock.advance(60_000);
     await storageOn(schema, clock).migrate();
     expect(await ledger(schema)).toEqual(first);

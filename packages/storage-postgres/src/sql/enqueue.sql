@@ -6,9 +6,11 @@
 --   $8 bigint[] timeout_ms (ms, null = server default), $9 timestamptz[] run_at, $10 timestamptz[] created_at
 --   (also the first updated_at), $11 text[] unique_key (null = none), $12 text[] metadata (JSON text);
 --   $13 text: the notify channel.
--- Returns one row per input, in input order: ord (1-based), inserted boolean, holder_id text (the job's own id when
---   inserted or when that id already existed; else the id of the job holding unique_key; null when a concurrent
---   commit holds it and this statement's snapshot cannot see it: the caller then looks again).
+-- Returns one row per job it skipped (any order): ord (1-based input position) and holder_id text (the job's own id
+--   when that id already existed; else the id of the job holding unique_key; null when a concurrent commit holds it
+--   and this statement's snapshot cannot see it: the caller then looks again). Every job not returned was written.
+--   When none was skipped, one row of nulls (the caller ignores it). Skipped rows only, so a batch of 1,000 new jobs
+--   sends back one row, not 1,000.
 -- Effects: rows in jobs (attempt 0); one pg_notify(channel, queue) per queue that got an enqueued job, delivered
 --   at commit (so never for a rolled-back transaction).
 WITH input AS (
@@ -36,22 +38,25 @@ inserted AS (
 notified AS (
   SELECT count(pg_notify($13, q.queue)) AS sent
   FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'enqueued') AS q
-)
-SELECT
-  i.ord::integer AS ord,
-  ins.id IS NOT NULL AS inserted,
-  CASE
-    WHEN ins.id IS NOT NULL THEN i.id
-    WHEN EXISTS (SELECT 1 FROM :"schema".jobs AS j WHERE j.id = i.id) THEN i.id
-    ELSE coalesce(
-      (SELECT b.id FROM inserted AS b WHERE b.unique_key = i.unique_key),
-      (
-        SELECT j.id FROM :"schema".jobs AS j
-        WHERE j.unique_key = i.unique_key AND j.state IN ('enqueued', 'scheduled', 'processing', 'awaiting_retry')
+),
+skipped AS (
+  SELECT
+    i.ord::integer AS ord,
+    CASE
+      WHEN EXISTS (SELECT 1 FROM :"schema".jobs AS j WHERE j.id = i.id) THEN i.id
+      ELSE coalesce(
+        (SELECT b.id FROM inserted AS b WHERE b.unique_key = i.unique_key LIMIT 1),
+        (
+          SELECT j.id FROM :"schema".jobs AS j
+          WHERE j.unique_key = i.unique_key AND j.state IN ('enqueued', 'scheduled', 'processing', 'awaiting_retry')
+        )
       )
-    )
-  END AS holder_id
-FROM input AS i
-LEFT JOIN inserted AS ins ON ins.id = i.id
-CROSS JOIN notified
-ORDER BY i.ord;
+    END AS holder_id
+  FROM input AS i
+  -- A hashed subplan: one pass over the inserted ids, whatever the planner guesses the batch size is.
+  WHERE i.id NOT IN (SELECT id FROM inserted)
+)
+-- Driven from notified's one row, so the NOTIFYs run even when every job was written and skipped is empty.
+SELECT s.ord, s.holder_id
+FROM notified
+LEFT JOIN skipped AS s ON true;

@@ -1,11 +1,13 @@
 -- fetchAndLock: atomically claims up to $2 enqueued jobs, highest priority first, then earliest run_at, then id.
 -- $1 text[]: queues to claim from (empty = all); $2 integer: limit; $3 text: server id (locked_by);
 -- $4 timestamptz: locked_until (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
--- Returns the claimed jobs, in claim order.
+-- Returns the claimed jobs, in claim order, each time column as epoch milliseconds (double precision), as
+--   fetch-and-lock-queue.sql does.
 -- Effects: each claimed job -> processing, attempt + 1, a fresh lease_id (gen_random_uuid, never reused),
 --   locked_by, locked_until, started_at. FOR UPDATE SKIP LOCKED: concurrent claimers take disjoint jobs, so no job
 --   is returned to two callers. Index: jobs_claim_idx (priority DESC, run_at, id) WHERE state = 'enqueued', read in
---   order, so a claim touches only the rows it takes however many finished rows the table holds.
+--   order, so a claim touches only the rows it takes however many finished rows the table holds. A claim from exactly
+--   one queue runs fetch-and-lock-queue.sql instead, on jobs_claim_queue_idx.
 WITH picked AS (
   SELECT id
   FROM :"schema".jobs
@@ -28,4 +30,16 @@ claimed AS (
   WHERE j.id = picked.id
   RETURNING j.*
 )
-SELECT * FROM claimed ORDER BY priority DESC, run_at, id;
+SELECT
+  c.id, c.method, c.payload, c.queue, c.priority, c.state, c.attempt, c.max_attempts, c.timeout_ms,
+  (extract(epoch FROM c.run_at) * 1000)::double precision AS run_at,
+  (extract(epoch FROM c.created_at) * 1000)::double precision AS created_at,
+  (extract(epoch FROM c.updated_at) * 1000)::double precision AS updated_at,
+  (extract(epoch FROM c.started_at) * 1000)::double precision AS started_at,
+  (extract(epoch FROM c.finished_at) * 1000)::double precision AS finished_at,
+  (extract(epoch FROM c.expires_at) * 1000)::double precision AS expires_at,
+  c.locked_by,
+  (extract(epoch FROM c.locked_until) * 1000)::double precision AS locked_until,
+  c.lease_id, c.unique_key, c.metadata, c.result, c.last_error, c.progress
+FROM claimed AS c
+ORDER BY c.priority DESC, c.run_at, c.id;

@@ -10,7 +10,9 @@
 --   failed stores last_error, finished_at, expires_at; awaiting_retry stores last_error and run_at. Every move clears
 --   lease_id, locked_by, locked_until; purge deletes the row instead, freeing its unique_key.
 WITH input AS (
-  SELECT DISTINCT ON (id) *
+  -- Ids and lease ids as COLLATE "C", the columns' own collation, so the join can probe jobs_pkey per outcome.
+  SELECT DISTINCT ON (id) id COLLATE "C" AS id, lease_id COLLATE "C" AS lease_id, to_state, result, last_error, run_at,
+    expires_at, purge, ord
   FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::boolean[]
   ) WITH ORDINALITY AS t (id, lease_id, to_state, result, last_error, run_at, expires_at, purge, ord)

@@ -1,0 +1,45 @@
+-- fetchAndLock (one named queue): atomically claims up to $2 enqueued jobs of queue $1, highest priority first, then
+-- earliest run_at, then id. fetch-and-lock.sql serves every queue and several; this one is the common case.
+-- $1 text: the queue; $2 integer: limit; $3 text: server id (locked_by); $4 timestamptz: locked_until
+-- (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
+-- Returns the claimed jobs, in claim order, each time column as epoch milliseconds (double precision): a plain
+--   number for the driver to read, rather than a timestamp text to parse, hundreds of rows at a time.
+-- Effects: each claimed job -> processing, attempt + 1, a fresh lease_id (gen_random_uuid, never reused),
+--   locked_by, locked_until, started_at. FOR UPDATE SKIP LOCKED: concurrent claimers take disjoint jobs, so no job
+--   is returned to two callers. Index: jobs_claim_queue_idx (queue, priority DESC, run_at, id) WHERE state =
+--   'enqueued', read in order from the queue's head, so a claim touches only the rows it takes.
+WITH picked AS (
+  SELECT id
+  FROM :"schema".jobs
+  WHERE state = 'enqueued' AND queue = $1::text
+  ORDER BY priority DESC, run_at, id
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+),
+claimed AS (
+  UPDATE :"schema".jobs AS j
+  SET
+    state = 'processing',
+    attempt = j.attempt + 1,
+    lease_id = gen_random_uuid()::text,
+    locked_by = $3,
+    locked_until = $4,
+    started_at = $5,
+    updated_at = $5
+  FROM picked
+  WHERE j.id = picked.id
+  RETURNING j.*
+)
+SELECT
+  c.id, c.method, c.payload, c.queue, c.priority, c.state, c.attempt, c.max_attempts, c.timeout_ms,
+  (extract(epoch FROM c.run_at) * 1000)::double precision AS run_at,
+  (extract(epoch FROM c.created_at) * 1000)::double precision AS created_at,
+  (extract(epoch FROM c.updated_at) * 1000)::double precision AS updated_at,
+  (extract(epoch FROM c.started_at) * 1000)::double precision AS started_at,
+  (extract(epoch FROM c.finished_at) * 1000)::double precision AS finished_at,
+  (extract(epoch FROM c.expires_at) * 1000)::double precision AS expires_at,
+  c.locked_by,
+  (extract(epoch FROM c.locked_until) * 1000)::double precision AS locked_until,
+  c.lease_id, c.unique_key, c.metadata, c.result, c.last_error, c.progress
+FROM claimed AS c
+ORDER BY c.priority DESC, c.run_at, c.id;
