@@ -2,7 +2,7 @@
 // by enqueue (on the pool or the app's transaction client) and fireRecurring (inside its own transaction).
 import { type EnqueueResult, type NewJob, StorageError } from '@jobsmith/core';
 import type { Database, Queryable } from './database.js';
-import { enqueueColumns } from './rows.js';
+import { enqueueColumns, enqueueOneValues } from './rows.js';
 
 /** A job enqueue.sql skipped (or, when it skipped none, one row of nulls). */
 interface SkippedRow {
@@ -59,8 +59,7 @@ async function insertRound(
   via: Queryable,
   results: EnqueueResult[],
 ): Promise<Pending[]> {
-  const values = [...enqueueColumns(pending.map((entry) => entry.job)), channel];
-  const { rows } = await db.run<SkippedRow>('enqueue', 'enqueue', values, via);
+  const { rows } = await runInsert(db, pending, channel, via);
   const skipped = new Set<number>();
   const unresolved: Pending[] = [];
   for (const row of rows) {
@@ -75,6 +74,19 @@ async function insertRound(
     if (!skipped.has(position)) results[entry.index] = { id: entry.job.id, duplicate: false };
   }
   return unresolved;
+}
+
+/**
+ * One job (the usual single call) runs enqueue-one.sql: scalar parameters let PostgreSQL keep one generic plan per
+ * connection, where enqueue.sql's arrays had it re-plan every call. Same answer shape either way.
+ */
+function runInsert(db: Database, pending: Pending[], channel: string, via: Queryable) {
+  const [only] = pending;
+  if (pending.length === 1 && only !== undefined) {
+    return db.run<SkippedRow>('enqueue', 'enqueue-one', [...enqueueOneValues(only.job), channel], via);
+  }
+  const columns = enqueueColumns(pending.map((entry) => entry.job));
+  return db.run<SkippedRow>('enqueue', 'enqueue', [...columns, channel], via);
 }
 
 /** Looks again (a fresh snapshot) for jobs holding the ids / keys of `unresolved`; returns those still unexplained. */

@@ -78,6 +78,25 @@ export function enqueueColumns(jobs: readonly NewJob[]): unknown[] {
   ];
 }
 
+/** enqueue-one.sql's $1..$12: enqueue.sql's columns for a single job, as scalars. */
+export function enqueueOneValues(job: NewJob): unknown[] {
+  const { id, method, payload, queue, priority, state, maxAttempts, timeoutMs, runAt, createdAt, uniqueKey } = job;
+  return [
+    id,
+    method,
+    payload,
+    queue,
+    priority,
+    state,
+    maxAttempts,
+    timeoutMs,
+    runAt,
+    createdAt,
+    uniqueKey,
+    JSON.stringify(job.metadata),
+  ];
+}
+
 /** finish.sql's $1..$8: one array per field, one element per outcome. */
 export function finishColumns(outcomes: readonly FinishOutcome[]): unknown[] {
   return [

@@ -45,4 +45,19 @@ describe('enqueue races', () => {
       }
     }
   });
+
+  it('answers racing single-job calls (enqueue-one.sql) with the one holder of their uniqueKey', async () => {
+    const calls = storages.flatMap((storage) =>
+      Array.from({ length: 10 }, () => {
+        const job = makeNewJob({ uniqueKey: 'single' });
+        return storage.enqueue({ jobs: [job] }).then(([result]) => ({ job, result }));
+      }),
+    );
+    const answers = await Promise.all(calls);
+
+    const holders = await storages[0]!.list({ limit: 100, offset: 0 });
+    expect(holders).toHaveLength(1);
+    const holder = holders[0]!.id;
+    for (const { job, result } of answers) expect(result).toEqual({ id: holder, duplicate: holder !== job.id });
+  });
 });

@@ -8,7 +8,8 @@
 -- Effects: server rows deleted; each of their processing jobs -> enqueued (attempt kept, run_at = now), or -> failed
 --   when attempt >= max_attempts (finished_at = now, expires_at = $3, last_error LeaseExpiredError naming the
 --   server); lease cleared; one pg_notify per queue re-enqueued.
--- Index: jobs_locked_by_idx (locked_by) WHERE state = 'processing'.
+-- Index: jobs_lease_idx (locked_until, id) WHERE state = 'processing', filtered by locked_by: the processing rows are
+--   only the jobs in flight (0003 dropped the locked_by index, which every claim had to write).
 WITH dead AS (
   DELETE FROM :"schema".servers AS s
   WHERE s.id IN (
