@@ -1,27 +1,36 @@
-// server/completer.ts: batches the writes that end a run. Outcomes of jobs finishing close together reach storage in
-// one `finish([...])` (and hand-backs in one `release`), flushed on the next turn of the event loop. A write that
-// keeps failing is given up after a few retries: the job's lease then lapses and the lease sweep requeues it.
+// server/completer.ts: batches the writes that end a run. Outcomes reach storage in natural batches: at most one
+// `finish` call is in flight (capped at MAX_WRITE_BATCH outcomes), and whatever settles meanwhile goes in the next one;
+// the first write after a quiet spell waits one turn of the event loop, never a timer. Hand-backs batch the same way
+// in `release`. A write that keeps failing is given up after a few retries: the job's lease then lapses and the lease
+// sweep requeues it.
 import type { Clock } from '../clock.js';
 import type { EventHub } from '../events.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import { jittered } from './loop.js';
 
-/** How a write ended: stored, refused (the lease was gone), or not stored because storage kept failing. */
-export type WriteResult = 'persisted' | 'leaseLost' | 'failed';
+/**
+ * How a write ended: stored, refused (the lease was gone), not stored because storage kept failing, or dropped
+ * before it was sent (`dropQueued`: the job was cancelled or lost its lease while its outcome waited).
+ */
+export type WriteResult = 'persisted' | 'leaseLost' | 'failed' | 'dropped';
 
 /** Pauses between attempts of a failing write; one attempt more than there are entries. */
 export const WRITE_RETRY_DELAYS_MS: readonly number[] = Object.freeze([100, 1000, 5000]);
+
+/** Most outcomes (or hand-backs) in one storage call; the rest wait for the next call. */
+export const MAX_WRITE_BATCH = 1000;
 
 interface Pending<T> {
   item: T;
   resolve: (result: WriteResult) => void;
 }
 
-/** Collects finish and release writes and sends each kind to storage in one call per turn of the event loop. */
+/** Collects finish and release writes and sends each kind to storage one batch at a time. */
 export class Completer {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly events: EventHub;
+  /** Outcomes not yet sent; a batch leaves this list when its call starts. */
   private finishes: Pending<FinishOutcome>[] = [];
   private releases: Pending<Lease>[] = [];
   private flushing = false;
@@ -48,6 +57,18 @@ export class Completer {
     });
   }
 
+  /**
+   * Takes back the queued outcome of `lease`'s run, which then resolves as `dropped`. False when it is not queued:
+   * already sent (its call reports what storage said) or already written.
+   */
+  dropQueued(lease: Lease): boolean {
+    const i = this.finishes.findIndex((p) => p.item.id === lease.id && p.item.leaseId === lease.leaseId);
+    if (i < 0) return false;
+    const [pending] = this.finishes.splice(i, 1);
+    pending?.resolve('dropped');
+    return true;
+  }
+
   private schedule(): void {
     if (this.flushing) return;
     this.flushing = true;
@@ -57,14 +78,12 @@ export class Completer {
     });
   }
 
-  /** Writes everything queued, then whatever queued meanwhile, until nothing is left. */
+  /** Writes one batch of each kind, then the next batch of whatever queued meanwhile, until nothing is left. */
   private async flush(): Promise<void> {
     try {
       while (this.finishes.length > 0 || this.releases.length > 0) {
-        const finishes = this.finishes;
-        const releases = this.releases;
-        this.finishes = [];
-        this.releases = [];
+        const finishes = this.finishes.splice(0, MAX_WRITE_BATCH);
+        const releases = this.releases.splice(0, MAX_WRITE_BATCH);
         await Promise.all([
           this.write('finish', finishes, () => this.storage.finish(finishes.map((p) => p.item))),
           this.write('release', releases, () => this.storage.release({ leases: releases.map((p) => p.item) })),

@@ -47,6 +47,7 @@ function setup(config: Partial<DispatcherConfig> = {}) {
     succeededTtlMs: 1000,
     failedTtlMs: 1000,
     retryPolicy: DEFAULT_RETRY_POLICY,
+    maxPendingOutcomes: 5,
   };
   let dispatcher: Dispatcher | null = null;
   const executor = new Executor(context, executorConfig, {
@@ -195,6 +196,38 @@ describe('Dispatcher', () => {
       ['enqueued', 0],
       ['enqueued', 0],
     ]);
+  });
+
+  it('with a local queue, claims again only once there is room for a full batch', async () => {
+    const { storage, server, registry } = makeServer({ workerCount: 1, fetchBatchSize: 4, localQueueSize: 4 });
+    const limits = spyFetches(storage);
+    const gates: (() => void)[] = [];
+    registry.register('wait', () => {
+      const gate = deferred();
+      gates.push(gate.resolve);
+      return gate.promise;
+    });
+    await server.client.enqueueMany(Array.from({ length: 20 }, () => ({ method: 'wait', payload: {} })));
+    await server.start();
+    // 1 running and 3 waiting, then 2 waiting: room for 1, then 2, is not worth a round trip.
+    for (let i = 0; i < 2; i++) {
+      await until(() => gates.length === i + 1);
+      await settle(10);
+      expect(limits).toEqual([4]);
+      gates[i]?.();
+    }
+    // 1 running, 1 waiting, then none: room for the full batch of 4.
+    await until(() => gates.length === 3);
+    gates[2]?.();
+    await until(() => limits.length === 2);
+    expect(limits).toEqual([4, 4]);
+    for (let i = 3; i < 20; i++) {
+      await until(() => gates.length > i);
+      gates[i]?.();
+    }
+    await until(async () => (await storage.counts()).byState.succeeded === 20);
+    expect(Math.min(...limits)).toBe(4);
+    await server.stop();
   });
 
   describeLoopLifecycle(() => {

@@ -1,6 +1,6 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
-// `fetchAndLock` (plus room in the opt-in local queue) and hands them to the executor; it drains a backlog without
-// sleeping, and when the queue is empty it sleeps until a push, a poll, or (when every slot was busy) a freed slot.
+// `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches) and hands them to the executor; it
+// drains a backlog without sleeping, and when idle sleeps until a push, a poll, or (every slot busy) a freed slot.
 // It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
@@ -55,11 +55,13 @@ export class Dispatcher extends Loop<number> {
   /** Claims one batch for the free slots (and the local queue's room) and starts it; returns how many were claimed. */
   async runOnce(): Promise<number> {
     this.startBuffered();
-    const limit = Math.min(this.config.fetchBatchSize, this.room());
-    if (limit <= 0) {
+    const room = this.room();
+    // Not worth a round trip yet (wake-ups arrive while a claim is in flight): a freed slot wakes the next pass.
+    if (room < this.refillRoom()) {
       this.lastPassFull = true;
       return 0;
     }
+    const limit = Math.min(this.config.fetchBatchSize, room);
     const { serverId, queues, leaseMs } = this.config;
     const jobs = await this.storage.fetchAndLock({ serverId, queues, limit, leaseMs });
     // Claimed while stop() began: hand them straight back rather than start work that would be aborted.
@@ -77,8 +79,8 @@ export class Dispatcher extends Loop<number> {
     }
     if (!this.isRunning) return;
     this.startBuffered();
-    // Refill once half the local queue is spent, so claims stay batched rather than one per finished job.
-    if (this.lastPassFull && this.localQueue.size <= this.localQueueSize / 2) this.wake();
+    // Refill once a full batch fits, so claims stay batched rather than one per finished job.
+    if (this.lastPassFull && this.room() >= this.refillRoom()) this.wake();
   }
 
   /** Jobs may be waiting (push wake-up, promotion, a recurring firing, a requeue). */
@@ -98,11 +100,21 @@ export class Dispatcher extends Loop<number> {
   }
 
   protected delayAfter(): number | null {
-    const hasRoom = this.room() > 0;
-    if (this.lastPassFull && hasRoom) return 0;
-    // Every slot (and the local queue) is full after a full claim: a freed slot wakes the next pass.
+    if (this.lastPassFull && this.room() >= this.refillRoom()) return 0;
+    // Too little room after a full claim (every slot busy, the local queue full or nearly so): a freed slot wakes the
+    // next pass once a full batch fits.
     if (this.lastPassFull) return null;
     return this.config.pollingIntervalMs;
+  }
+
+  /**
+   * Room worth a claim. With a local queue, a round trip for a handful of jobs would hold the next full batch behind
+   * it (claims are one at a time), so the dispatcher waits for room for min(fetchBatchSize, localQueueSize) jobs, as
+   * graphile-worker refetches only once its local queue is empty.
+   */
+  private refillRoom(): number {
+    if (this.localQueue === null) return 1;
+    return Math.max(1, Math.min(this.config.fetchBatchSize, this.localQueueSize));
   }
 
   /** Jobs a claim may take now: free slots, plus the local queue's unused room. */

@@ -1,23 +1,32 @@
 // server/executor.ts: runs claimed jobs, one run per job: gives it a ctx and a signal (stop, timeout, cancel, lease
 // lost), runs the middleware chain around its handler, turns what happened into an outcome (outcome.ts) and hands it
-// to the completer; events go out only once the write is persisted. It never claims: the dispatcher does.
+// to the completer. The worker slot frees as soon as the outcome is queued (write-behind, bounded by
+// pending-outcomes.ts); events go out only once the write is persisted. It never claims: the dispatcher does.
 import type { Clock } from '../clock.js';
 import { type AbortReason, JobAbortedError, JobsmithError, LeaseLostError, ValidationError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { MiddlewareChain } from '../middleware.js';
-import type { JobContext, WorkerRegistry } from '../registry.js';
+import type { WorkerRegistry } from '../registry.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import type { Completer } from './completer.js';
 import { type Deadline, DeadlineQueue } from './deadlines.js';
 import type { LoopContext } from './loop.js';
 import { failureOutcome, finishedJob, type OutcomeConfig, releasedJob, returnOutcome } from './outcome.js';
+import { PendingOutcomes } from './pending-outcomes.js';
+import { RunContext } from './run-context.js';
 
 /** The executor's slice of the server config. */
 export interface ExecutorConfig extends OutcomeConfig {
   /** Timeout of jobs without their own `timeoutMs`. */
   jobTimeoutMs: number;
+  /**
+   * Most outcomes written behind at once (slot freed, write pending); past it a settled run keeps its slot until a
+   * pending write ends. The server uses 2 x (workerCount + localQueueSize): one batch of everything it may hold claimed
+   * in flight, and room to run the next claim's worth while it is written; beyond that the workers wait for storage.
+   */
+  maxPendingOutcomes: number;
 }
 
 /** What the executor works with besides its config. */
@@ -44,22 +53,39 @@ export interface RunningJob extends Deadline {
   abortError: JobAbortedError | null;
   /** The run's end is decided; whatever the handler does later is discarded. */
   settled: boolean;
+  /** The run counts against `workerCount`: until its outcome is queued under the bound, or its write ends. */
+  holdsSlot: boolean;
+  /** Cancelled through this server after it settled: its finish is expected to find the lease gone. */
+  cancelled: boolean;
 }
 
 type Settlement = { kind: 'finish'; outcome: FinishOutcome } | { kind: 'release' } | { kind: 'discard' };
 const RELEASE: Settlement = { kind: 'release' };
 const DISCARD: Settlement = { kind: 'discard' };
 
-/** Runs every claimed job to the end of its run, holding one worker slot per job until its outcome is written. */
+interface Waiter {
+  isDone: () => boolean;
+  resolve: () => void;
+}
+
+/**
+ * Runs every claimed job to the end of its run. A run holds one worker slot while its handler runs; once it settles
+ * its outcome is written behind (the slot frees at once) while fewer than `maxPendingOutcomes` wait, else it keeps
+ * the slot until there is room or its own write ends.
+ */
 export class Executor {
   private readonly clock: Clock;
   private readonly events: EventHub;
   private readonly logger: Logger;
   private readonly config: ExecutorConfig;
   private readonly deps: ExecutorDeps;
-  private readonly running = new Map<string, RunningJob>();
+  /** Every run from its claim until its write ends (or it is discarded): running, held, or written behind. */
+  private readonly runs = new Map<string, RunningJob>();
+  private readonly pending: PendingOutcomes<RunningJob>;
   private readonly deadlines: DeadlineQueue<RunningJob>;
-  private idleWaiters: (() => void)[] = [];
+  private slotsHeld = 0;
+  private unsettled = 0;
+  private waiters: Waiter[] = [];
 
   constructor(context: LoopContext, config: ExecutorConfig, deps: ExecutorDeps) {
     this.clock = context.clock;
@@ -68,11 +94,12 @@ export class Executor {
     this.config = config;
     this.deps = deps;
     this.deadlines = new DeadlineQueue(context, (entry) => this.expire(entry));
+    this.pending = new PendingOutcomes(config.maxPendingOutcomes);
   }
 
-  /** Jobs holding a worker slot (running, or writing their outcome). */
+  /** Jobs holding a worker slot: running, or settled and held until their outcome is written (backpressure). */
   get runningCount(): number {
-    return this.running.size;
+    return this.slotsHeld;
   }
 
   /** Starts the timeout timer. */
@@ -97,34 +124,51 @@ export class Executor {
 
   /** Fires every running job's signal with `reason`; their handlers may still return (and be persisted). */
   abortAll(reason: AbortReason): void {
-    for (const entry of this.running.values()) if (!entry.settled) this.abort(entry, reason);
+    for (const entry of this.runs.values()) if (!entry.settled) this.abort(entry, reason);
   }
 
   /** Hands back every job still running (stop deadline): attempts refunded, late results discarded. */
   async releaseAll(): Promise<void> {
-    const pending = [...this.running.values()].filter((entry) => !entry.settled);
-    await Promise.all(pending.map((entry) => this.settle(entry, RELEASE)));
+    const unsettled = [...this.runs.values()].filter((entry) => !entry.settled);
+    await Promise.all(unsettled.map((entry) => this.settle(entry, RELEASE)));
   }
 
-  /** A job cancelled through this server: fires its signal now (storage already moved it to `deleted`). */
+  /**
+   * A job cancelled through this server (storage already moved it to `deleted`): fires its signal now; if its
+   * outcome is already waiting, drops it, or (already sent) lets the refused write pass quietly.
+   */
   cancel(jobId: string): void {
-    const entry = this.running.get(jobId);
-    if (entry === undefined || entry.settled) return;
+    const entry = this.runs.get(jobId);
+    if (entry === undefined) return;
+    if (entry.settled) {
+      entry.cancelled = true;
+      this.deps.completer.dropQueued(entry.lease);
+      return;
+    }
     this.abort(entry, 'cancel');
     this.settleReported(entry, DISCARD);
   }
 
   /**
-   * Every held lease, for the shared renewal: runs in progress and runs whose outcome is still being written, so a
-   * storage blip during the write does not let the lease lapse (it lapses only once the completer gives up).
+   * Every held lease, for the shared renewal: runs in progress and runs whose outcome is still to be written (held or
+   * written behind), so a slow or failing write never lets the lease lapse (only a completer that gives up does).
    */
   activeLeases(): RunningJob[] {
-    return [...this.running.values()];
+    return [...this.runs.values()];
   }
 
-  /** A renewal found `entry`'s lease gone (cancelled or reclaimed): stop the handler, discard its result. */
+  /**
+   * A renewal found `entry`'s lease gone (cancelled or reclaimed): stop the handler and discard its result, or drop
+   * its outcome if it still waits to be sent (one already sent gets its answer from `finish` itself).
+   */
   leaseLost(entry: RunningJob): void {
-    if (entry.settled) return;
+    if (entry.settled) {
+      if (this.runs.get(entry.job.id) === entry && this.deps.completer.dropQueued(entry.lease)) {
+        const error = new LeaseLostError('renewLeases', entry.job.id);
+        this.events.reportError(error, 'leaseRenewal', 'job lost its lease before its outcome was written', 'warn');
+      }
+      return;
+    }
     this.abort(entry, 'leaseLost');
     const error = new LeaseLostError('renewLeases', entry.job.id);
     this.events.reportError(error, 'leaseRenewal', 'job lost its lease while running; its result is discarded', 'warn');
@@ -133,14 +177,18 @@ export class Executor {
 
   /** As `leaseLost`, for a job found by id: a renewal that began while the job still waited in the local queue. */
   leaseLostById(lease: Lease): void {
-    const entry = this.running.get(lease.id);
+    const entry = this.runs.get(lease.id);
     if (entry !== undefined && entry.lease.leaseId === lease.leaseId) this.leaseLost(entry);
   }
 
-  /** Resolves once no job holds a slot. */
+  /** Resolves once every run is over: handlers settled and every outcome (or hand-back) written. */
   whenIdle(): Promise<void> {
-    if (this.running.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.when(() => this.runs.size === 0);
+  }
+
+  /** Resolves once no handler counts any more (each returned, timed out, or was handed back); writes may remain. */
+  whenSettled(): Promise<void> {
+    return this.when(() => this.unsettled === 0);
   }
 
   private adopt(job: Job): RunningJob {
@@ -155,8 +203,12 @@ export class Executor {
       abortedBy: null,
       abortError: null,
       settled: false,
+      holdsSlot: true,
+      cancelled: false,
     };
-    this.running.set(job.id, entry);
+    this.runs.set(job.id, entry);
+    this.slotsHeld++;
+    this.unsettled++;
     this.deadlines.add(entry);
     this.events.emitMove(job, 'enqueued', now);
     return entry;
@@ -223,23 +275,23 @@ export class Executor {
   private async settle(entry: RunningJob, settlement: Settlement): Promise<void> {
     if (entry.settled) return;
     entry.settled = true;
+    this.unsettled--;
     this.deadlines.remove(entry);
+    this.checkWaiters();
     try {
       if (settlement.kind === 'finish') await this.persistFinish(entry, settlement.outcome);
       else if (settlement.kind === 'release') await this.persistRelease(entry);
     } finally {
-      this.running.delete(entry.job.id);
-      this.deps.onSlotFreed();
-      if (this.running.size === 0) this.notifyIdle();
+      this.end(entry);
     }
   }
 
+  /** Queues the outcome, frees the slot at once when the bound allows, and emits once the write is persisted. */
   private async persistFinish(entry: RunningJob, outcome: FinishOutcome): Promise<void> {
-    const result = await this.deps.completer.finish(outcome);
-    if (result === 'leaseLost') {
-      const error = new LeaseLostError('finish', entry.job.id);
-      this.events.reportError(error, 'finish', 'finish found the lease gone; the result was discarded', 'warn');
-    }
+    const written = this.deps.completer.finish(outcome);
+    if (this.pending.admit(entry)) this.freeSlot(entry);
+    const result = await written;
+    if (result === 'leaseLost') this.reportRefusedFinish(entry);
     if (result !== 'persisted') return;
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.deps.onRetryScheduled(outcome.runAt);
     const now = this.clock.now();
@@ -252,6 +304,32 @@ export class Executor {
     if (result !== 'persisted') return;
     const now = this.clock.now();
     if (this.events.wantsMove('enqueued')) this.events.emitMove(releasedJob(entry.job, now), 'processing', now);
+  }
+
+  /** The run is over (its write ended, or it was discarded): runs held past the bound may now free their slots. */
+  private end(entry: RunningJob): void {
+    // The same job may have been claimed again meanwhile (reclaimed elsewhere, then by this server): keep that run.
+    if (this.runs.get(entry.job.id) === entry) this.runs.delete(entry.job.id);
+    for (const admitted of this.pending.ended(entry)) this.freeSlot(admitted);
+    this.freeSlot(entry);
+    this.checkWaiters();
+  }
+
+  private freeSlot(entry: RunningJob): void {
+    if (!entry.holdsSlot) return;
+    entry.holdsSlot = false;
+    this.slotsHeld--;
+    this.deps.onSlotFreed();
+  }
+
+  /** A cancel through this server explains a refused finish (expected, so only logged); anything else is reported. */
+  private reportRefusedFinish(entry: RunningJob): void {
+    if (entry.cancelled) {
+      this.logger.debug({ jobId: entry.job.id }, 'cancelled job: its outcome was refused, as expected');
+      return;
+    }
+    const error = new LeaseLostError('finish', entry.job.id);
+    this.events.reportError(error, 'finish', 'finish found the lease gone; the result was discarded', 'warn');
   }
 
   /** The handler ended after its run did (timeout, hand-back, cancel, lost lease): nothing of it is written. */
@@ -275,55 +353,18 @@ export class Executor {
     }
   }
 
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-}
-
-/**
- * The `ctx` a handler and its middleware get. `signal` and `log` are built on first read (getters on the prototype),
- * since most handlers never touch them.
- */
-class RunContext implements JobContext {
-  readonly job: Job;
-  readonly attempt: number;
-  readonly progress: (value: number) => Promise<void>;
-  private readonly entry: RunningJob;
-  private readonly logger: Logger;
-  private jobLog: Logger | null = null;
-
-  constructor(entry: RunningJob, logger: Logger, progress: (value: number) => Promise<void>) {
-    this.job = entry.job;
-    this.attempt = entry.job.attempt;
-    this.progress = progress;
-    this.entry = entry;
-    this.logger = logger;
+  private when(isDone: () => boolean): Promise<void> {
+    if (isDone()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ isDone, resolve }));
   }
 
-  get signal(): AbortSignal {
-    const entry = this.entry;
-    if (entry.controller === null) {
-      entry.controller = new AbortController();
-      if (entry.abortError !== null) entry.controller.abort(entry.abortError);
+  private checkWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const waiting: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.isDone()) waiter.resolve();
+      else waiting.push(waiter);
     }
-    return entry.controller.signal;
+    this.waiters = waiting;
   }
-
-  get log(): Logger {
-    this.jobLog ??= jobLogger(this.logger, this.job);
-    return this.jobLog;
-  }
-}
-
-/** `logger` with the job's id, method and attempt on every line. */
-function jobLogger(logger: Logger, job: Job): Logger {
-  const base = { jobId: job.id, method: job.method, attempt: job.attempt };
-  return {
-    debug: (fields, message) => logger.debug({ ...base, ...fields }, message),
-    info: (fields, message) => logger.info({ ...base, ...fields }, message),
-    warn: (fields, message) => logger.warn({ ...base, ...fields }, message),
-    error: (fields, message) => logger.error({ ...base, ...fields }, message),
-  };
 }

@@ -1,6 +1,7 @@
-// server/lease-renewer.ts: one timer renews the leases of every job running on this server, in one `renewLeases`
-// call every leaseMs/3, together with those of the jobs waiting in the local queue. A lease found gone (cancelled or
-// reclaimed elsewhere) aborts that job's signal, or drops it from the local queue before it ever runs.
+// server/lease-renewer.ts: one timer renews the leases of every job this server holds, in one `renewLeases` call
+// every leaseMs/3: running jobs, jobs whose outcome waits to be written, and jobs waiting in the local queue. A lease
+// found gone (cancelled or reclaimed elsewhere) aborts that job's signal, drops its unsent outcome, or drops it from
+// the local queue before it ever runs.
 
 import { LeaseLostError } from '../errors.js';
 import type { ErrorSource } from '../events.js';

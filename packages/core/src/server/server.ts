@@ -128,6 +128,7 @@ export class BackgroundJobServer<Tx = unknown> {
   /**
    * Stops gracefully: claiming stops at once, every running job's signal fires, handlers get shutdownTimeoutMs to
    * return (a result is persisted as usual); jobs still running then go back to `enqueued` with the attempt refunded.
+   * Outcomes still waiting to be written are results to keep: stop resolves only once they are written.
    */
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
@@ -162,7 +163,10 @@ export class BackgroundJobServer<Tx = unknown> {
     const completer = new Completer(storage, storage.clock, this.events);
     const executor = new Executor(
       context,
-      pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
+      {
+        ...pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
+        maxPendingOutcomes: 2 * (config.workerCount + config.localQueueSize),
+      },
       {
         storage,
         registry: this.registry,
@@ -262,6 +266,7 @@ export class BackgroundJobServer<Tx = unknown> {
       this.config.logger.warn({ serverId: this.id }, 'shutdown timeout: handing still-running jobs back');
       await executor.releaseAll();
     }
+    // Outcomes written behind (and hand-backs) are still in the completer; their leases stay renewed until written.
     await executor.whenIdle();
     await Promise.all([executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()]);
     await heartbeat.stop();
@@ -275,10 +280,10 @@ export class BackgroundJobServer<Tx = unknown> {
     this.state = 'stopped';
   }
 
-  /** True when every handler returned within `timeoutMs`. */
+  /** True when every handler returned within `timeoutMs` (their outcomes may still be being written). */
   private async drained(timeoutMs: number): Promise<boolean> {
     const timer = new AbortController();
-    const idle = this.parts.executor.whenIdle().then(() => true);
+    const idle = this.parts.executor.whenSettled().then(() => true);
     const timedOut = this.storage.clock.sleep(timeoutMs, timer.signal).then(() => false);
     const result = await Promise.race([idle, timedOut]);
     timer.abort();

@@ -7,7 +7,7 @@ import { StorageError } from '../errors.js';
 import { EventHub, type ServerEventMap, type ServerEventName } from '../events.js';
 import { silentLogger } from '../logger.js';
 import { WorkerRegistry } from '../registry.js';
-import type { Storage } from '../storage.js';
+import type { FinishOutcome, Storage } from '../storage.js';
 import type { ServerConfig } from './config.js';
 import { LOOP_BACKOFF, type Loop, type LoopContext } from './loop.js';
 import { BackgroundJobServer } from './server.js';
@@ -131,6 +131,46 @@ export function flakyStorage(storage: Storage, state: Flakiness): Storage {
       };
     },
   });
+}
+
+/** Holds `storage.finish` calls at a gate the test opens and closes. */
+export interface FinishGate {
+  /** The outcomes of every finish call so far, in call order (a held call is listed as it arrives). */
+  readonly calls: FinishOutcome[][];
+  /** Calls waiting at the gate. */
+  readonly waiting: number;
+  /** Lets every waiting call through, and later ones until `close()`. */
+  open(): void;
+  /** Holds later calls at the gate. */
+  close(): void;
+}
+
+/** Replaces `storage.finish` (on this object only) with one that waits at a gate, closed at first. */
+export function gateFinish(storage: Storage): FinishGate {
+  const finish = storage.finish.bind(storage);
+  const calls: FinishOutcome[][] = [];
+  let isOpen = false;
+  let held: (() => void)[] = [];
+  storage.finish = async (outcomes) => {
+    calls.push(outcomes);
+    if (!isOpen) await new Promise<void>((resolve) => held.push(resolve));
+    return finish(outcomes);
+  };
+  return {
+    calls,
+    get waiting() {
+      return held.length;
+    },
+    open() {
+      isOpen = true;
+      const release = held;
+      held = [];
+      for (const resolve of release) resolve();
+    },
+    close() {
+      isOpen = false;
+    },
+  };
 }
 
 /** A promise with its resolve exposed, for handlers a test releases by hand. */
