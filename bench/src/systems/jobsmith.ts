@@ -34,7 +34,7 @@ const THROUGHPUT_BATCH = 500;
 function serverConfig(concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
-  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: THROUGHPUT_BATCH, succeededTtlMs: 0 };
+  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: 2 * THROUGHPUT_BATCH, succeededTtlMs: 0 };
 }
 
 /**
@@ -172,7 +172,7 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 500, ' +
+      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 1000, ' +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
