@@ -37,7 +37,7 @@ export async function runScript(
 ): Promise<unknown> {
   const script = load(name);
   // One array, not spread arguments: a large enqueue batch carries tens of thousands of ARGV entries.
-  const keysAndArgs = [...keys, ...args];
+  const keysAndArgs = keys.concat(args);
   try {
     return await client.evalsha(script.sha, keys.length, keysAndArgs);
   } catch (error) {

@@ -8,11 +8,11 @@ import {
   StorageError,
   UniqueKeyConflictError,
 } from '@jobsmith/core';
-import { type HashReply, toJob } from './rows.js';
+import { type JobRow, toJob } from './rows.js';
 
 /** First element of a `{ code, ... }` script reply. */
 export enum ScriptCode {
-  /** Done; the second element is the job's HGETALL. */
+  /** Done; the second element is the job's row (rows.ts JOB_FIELDS). */
   Ok = 0,
   /** The job does not exist. */
   NotFound = -1,
@@ -48,5 +48,5 @@ export function scriptError(code: number, detail: unknown, call: ScriptCall): Er
 export function jobOrError(reply: unknown, call: ScriptCall): Job {
   const [code, detail] = reply as [number, unknown];
   if (code !== ScriptCode.Ok) throw scriptError(code, detail, call);
-  return toJob(detail as HashReply);
+  return toJob(detail as JobRow);
 }

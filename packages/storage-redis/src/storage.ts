@@ -38,10 +38,14 @@ import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
 import { runScript, type ScriptName } from './lua.js';
 import { type RedisStorageOptions, resolveRedisOptions } from './options.js';
 import {
-  finishArgs,
+  type Claim,
+  claimedJob,
   type HashReply,
+  JOB_FIELDS,
+  type JobRow,
   msOrEmpty,
   newJobArgs,
+  pushFinishArgs,
   recurringArgs,
   serverArgs,
   toCounts,
@@ -76,6 +80,8 @@ export class RedisStorage implements Storage {
   private readonly scriptKeys: string[];
   private readonly connection: RedisConnection;
   private migration: Promise<void> | null = null;
+  /** Connected once and migrated: calls skip the readiness awaits (ioredis queues commands through a reconnect). */
+  private isReady = false;
   private isClosed = false;
 
   /** Checks `options` (ConfigError naming the field); connects lazily, on first use. */
@@ -120,8 +126,8 @@ export class RedisStorage implements Storage {
 
   async get(id: string): Promise<Job | null> {
     storageChecks.get(id);
-    const hash = await this.command('get', (client) => client.hgetall(this.keys.jobPrefix + id));
-    return Object.keys(hash).length === 0 ? null : toJob(hash);
+    const row = await this.command('get', (client) => client.hmget(this.keys.jobPrefix + id, ...JOB_FIELDS));
+    return row[0] === null ? null : toJob(row);
   }
 
   async list(params: ListParams): Promise<Job[]> {
@@ -134,7 +140,7 @@ export class RedisStorage implements Storage {
       String(limit),
       String(offset),
     ]);
-    return (reply as HashReply[]).map(toJob);
+    return (reply as JobRow[]).map((row) => toJob(row));
   }
 
   async counts(): Promise<JobCounts> {
@@ -166,28 +172,31 @@ export class RedisStorage implements Storage {
     const { serverId, queues, limit, leaseMs } = params;
     if (limit === 0) return [];
     const now = this.clock.now().getTime();
-    const leaseIds = Array.from({ length: limit }, () => randomId());
+    // One fresh random base per call; the script numbers the claimed jobs' leaseIds from it, so every one is fresh.
+    const claim: Claim = {
+      serverId,
+      leaseBase: `${randomId()}:`,
+      now: String(now),
+      lockedUntil: String(now + leaseMs),
+    };
     const reply = await this.run('fetchAndLock', 'fetch-and-lock', [
-      String(now),
-      String(now + leaseMs),
+      claim.now,
+      claim.lockedUntil,
       serverId,
       String(limit),
       String(queues.length),
       ...queues,
-      ...leaseIds,
+      claim.leaseBase,
     ]);
-    return (reply as HashReply[]).map(toJob);
+    return (reply as JobRow[]).map((row, index) => claimedJob(row, claim, index + 1));
   }
 
   async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
     storageChecks.finish(outcomes);
     if (outcomes.length === 0) return [];
-    const reply = await this.run('finish', 'finish', [
-      ms(this.clock.now()),
-      String(outcomes.length),
-      ...outcomes.flatMap(finishArgs),
-    ]);
-    return asFlags(reply);
+    const args = [ms(this.clock.now()), String(outcomes.length)];
+    for (const outcome of outcomes) pushFinishArgs(args, outcome);
+    return asFlags(await this.run('finish', 'finish', args));
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
@@ -227,7 +236,7 @@ export class RedisStorage implements Storage {
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
     storageChecks.promoteDue(params);
     const reply = await this.publishing('promoteDue', 'promote-due', [ms(params.now), String(params.limit)]);
-    return (reply as string[][]).map(([from, ...hash]) => ({ from: from as JobState, job: toJob(hash) }));
+    return (reply as JobRow[]).map((row) => ({ from: row[0] as JobState, job: toJob(row, 1) }));
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
@@ -239,7 +248,7 @@ export class RedisStorage implements Storage {
       msOrEmpty(failedExpiresAt),
       LEASE_EXPIRED_ERROR,
     ]);
-    return (reply as HashReply[]).map((hash) => ({ from: 'processing', job: toJob(hash) }));
+    return (reply as JobRow[]).map((row) => ({ from: 'processing', job: toJob(row) }));
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
@@ -289,8 +298,8 @@ export class RedisStorage implements Storage {
         ms(this.clock.now()),
         msOrEmpty(failedExpiresAt),
         error,
-      ])) as [number, ...HashReply[]];
-      if (code === 1) reclaimed.push({ serverId, jobs: jobs.map(toJob) });
+      ])) as [number, ...JobRow[]];
+      if (code === 1) reclaimed.push({ serverId, jobs: jobs.map((row) => toJob(row)) });
     }
     return reclaimed;
   }
@@ -352,6 +361,7 @@ export class RedisStorage implements Storage {
       throw error;
     });
     await this.migration;
+    this.isReady = true;
   }
 
   private async stampLayoutVersion(): Promise<void> {
@@ -380,7 +390,8 @@ export class RedisStorage implements Storage {
 
   private async command<T>(operation: string, send: (client: RedisConnection['client']) => Promise<T>): Promise<T> {
     try {
-      await this.ready(operation);
+      if (this.isClosed) throw closedError(operation);
+      if (!this.isReady) await this.ready(operation);
       return await send(this.connection.client);
     } catch (error) {
       throw toStorageError(operation, error);

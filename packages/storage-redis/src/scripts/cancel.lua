@@ -2,12 +2,13 @@
 KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] state ZSETs, [5] server-jobs SETs,
   [7] counts, [9] ready-queues, [10] delayed, [11] processing, [12] expiring, [13] unique.
 ARGV[1]: id; ARGV[2]: now (ms); ARGV[3]: expiresAt (ms or '').
-Returns: { 0, HGETALL } on success; { -1 } when the job does not exist; { -2, state } when it is already finished
+Returns: { 0, job row } on success; { -1 } when the job does not exist; { -2, state } when it is already finished
   (codes: script-codes.ts ScriptCode).
 Effects: state -> deleted, finishedAt = updatedAt = now, expiresAt as given (filed in expiring), lease cleared
   (a running handler learns of it when its renewal fails), uniqueKey freed. ]]
 
 local id, now, expires_at = ARGV[1], ARGV[2], ARGV[3]
+is_write_through = true
 local job = load_job(id)
 if not job then
   return { -1 }
@@ -15,11 +16,10 @@ end
 if is_finished(job.state) then
   return { -2, job.state }
 end
-local key = JOB .. id
+local sets, dels = { 'finishedAt', now, 'updatedAt', now }, {}
+put(sets, dels, 'expiresAt', expires_at)
 leave(job)
-clear_lease(job)
-redis.call('HSET', key, 'finishedAt', now, 'updatedAt', now)
-set_or_clear(key, 'expiresAt', expires_at)
+clear_lease(job, dels)
 free_unique(job)
-enter(job, 'deleted', expires_at)
-return { 0, redis.call('HGETALL', key) }
+enter(job, 'deleted', expires_at, sets)
+return commit({ 0, job_row(id) })

@@ -5,9 +5,10 @@ ARGV[1]: id.
 Returns: 1 when the job existed and is gone, 0 when it did not exist.
 Effects: the job's hash and every index entry deleted; its uniqueKey freed if it held it. ]]
 
+is_write_through = true
 local job = load_job(ARGV[1])
 if not job then
   return 0
 end
 remove_job(job)
-return 1
+return commit(1)

@@ -12,6 +12,7 @@ Effects: each written job gets attempt 0, enters the ready ZSET of its queue (en
   (scheduled), claims its uniqueKey; one PUBLISH per queue that got an enqueued job. ]]
 
 local n = tonumber(ARGV[1])
+is_write_through = n == 1
 local seen = { ids = {}, keys = {} }
 local results = {}
 for k = 0, n - 1 do
@@ -24,5 +25,4 @@ for k = 0, n - 1 do
     insert_job(2 + k * NEW_JOB_WIDTH)
   end
 end
-publish_woken()
-return results
+return commit(results)

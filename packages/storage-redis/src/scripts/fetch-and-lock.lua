@@ -4,8 +4,11 @@ KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] 
   [7] counts, [9] ready-queues, [11] processing.
 ARGV[1]: now (ms); ARGV[2]: lockedUntil (ms, now + leaseMs); ARGV[3]: serverId; ARGV[4]: limit;
   ARGV[5]: number of queues q (0 = every queue with ready jobs, read from ready-queues);
-  ARGV[6..5+q]: queue names; ARGV[6+q..5+q+limit]: fresh lease ids, one per job that may be claimed (never reused).
-Returns: an array of claimed jobs, each its HGETALL field/value list, in claim order.
+  ARGV[6..5+q]: queue names; ARGV[6+q]: lease id base, fresh per call: the k-th claimed job's leaseId is base .. k (k from 1).
+Returns: an array of the claimed jobs in claim order, each a row of CLAIMED_FIELDS values (below; false = absent)
+  with attempt already incremented. The fields the claim sets to values the caller chose (state, leaseId, lockedBy,
+  lockedUntil, startedAt, updatedAt) are not sent back: rows.ts claimedJob fills them in. One HMGET per job both
+  checks the job and reads its reply row, which carries no field names.
 Effects: each job: enqueued -> processing, attempt + 1, leaseId, lockedBy = serverId, lockedUntil,
   startedAt = updatedAt = now; filed in processing (by lockedUntil) and in server-jobs of serverId.
 Index: each ready ZSET holds only enqueued jobs, scored 0 with fixed-width members `<rank><id>` (helpers.lua rank),
@@ -44,18 +47,26 @@ while #chosen < limit do
   positions[best] = positions[best] + 1
 end
 
+-- The stored fields a claim reads back, in the order rows.ts CLAIMED_FIELDS names them (a test keeps them equal).
+local CLAIMED_FIELDS = { 'id', 'method', 'payload', 'queue', 'priority', 'state', 'attempt', 'maxAttempts', 'timeoutMs',
+  'runAt', 'createdAt', 'finishedAt', 'expiresAt', 'uniqueKey', 'metadata', 'result', 'lastError', 'progress' }
+local AT_QUEUE, AT_STATE, AT_ATTEMPT = 4, 6, 7
+
+is_write_through = #chosen == 1
+local lease_base = ARGV[6 + queue_count]
 local claimed = {}
 for _, member in ipairs(chosen) do
-  local job = load_job(string.sub(member, RANK_LEN + 1))
-  if job and job.state == 'enqueued' then
-    local key = JOB .. job.id
+  local id = string.sub(member, RANK_LEN + 1)
+  local row = redis.call('HMGET', JOB .. id, unpack(CLAIMED_FIELDS))
+  if row[AT_STATE] == 'enqueued' then
+    local job = { id = id, state = 'enqueued', queue = row[AT_QUEUE], ready_member = member, lockedBy = server_id }
+    local attempt = tostring(tonumber(row[AT_ATTEMPT]) + 1)
+    local lease_id = lease_base .. (#claimed + 1)
     leave(job)
-    job.lockedBy = server_id
-    redis.call('HINCRBY', key, 'attempt', 1)
-    redis.call('HSET', key, 'leaseId', ARGV[6 + queue_count + #claimed], 'lockedBy', server_id,
-      'lockedUntil', locked_until, 'startedAt', now, 'updatedAt', now)
-    enter(job, 'processing', locked_until)
-    claimed[#claimed + 1] = redis.call('HGETALL', key)
+    enter(job, 'processing', locked_until, { 'attempt', attempt, 'leaseId', lease_id, 'lockedBy', server_id,
+      'lockedUntil', locked_until, 'startedAt', now, 'updatedAt', now })
+    row[AT_ATTEMPT] = attempt
+    claimed[#claimed + 1] = row
   end
 end
-return claimed
+return commit(claimed)

@@ -11,6 +11,7 @@ Effects: lease cleared (leaseId, lockedBy, lockedUntil); succeeded stores result
   stores lastError and runAt and files it in delayed. ]]
 
 local now, n = ARGV[1], tonumber(ARGV[2])
+is_write_through = n == 1
 local applied = {}
 for k = 0, n - 1 do
   local at = 3 + k * 8
@@ -22,29 +23,32 @@ for k = 0, n - 1 do
     if ARGV[at + 7] == '1' then
       remove_job(job)
     else
-      local key = JOB .. id
-      leave(job)
-      clear_lease(job)
-      redis.call('HSET', key, 'updatedAt', now)
+      local sets, dels = { 'updatedAt', now }, {}
       if error_json ~= '' then
-        redis.call('HSET', key, 'lastError', error_json)
+        sets[#sets + 1] = 'lastError'
+        sets[#sets + 1] = error_json
       end
+      leave(job)
       if to == 'awaiting_retry' then
         job.runAt = run_at
-        redis.call('HSET', key, 'runAt', run_at)
-        enter(job, to, run_at)
+        sets[#sets + 1] = 'runAt'
+        sets[#sets + 1] = run_at
+        clear_lease(job)
+        enter(job, to, run_at, sets)
       else
         if to == 'succeeded' then
-          set_or_clear(key, 'result', result)
+          put(sets, dels, 'result', result)
         end
-        redis.call('HSET', key, 'finishedAt', now)
-        set_or_clear(key, 'expiresAt', expires_at)
+        sets[#sets + 1] = 'finishedAt'
+        sets[#sets + 1] = now
+        put(sets, dels, 'expiresAt', expires_at)
+        clear_lease(job, dels)
         free_unique(job)
-        enter(job, to, expires_at)
+        enter(job, to, expires_at, sets)
       end
     end
   else
     applied[k + 1] = 0
   end
 end
-return applied
+return commit(applied)

@@ -12,6 +12,7 @@ Effects: nextRunAt set (and rescored in recurring-due), updatedAt = now. With a 
   Without one (a skipped misfire) lastRunAt is kept. ]]
 
 local id, expected, next_run_at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+is_write_through = true
 local key = RECURRING .. id
 if redis.call('HGET', key, 'nextRunAt') ~= expected then
   return 0
@@ -25,5 +26,4 @@ if #ARGV >= 4 + NEW_JOB_WIDTH then
     insert_job(5)
   end
 end
-publish_woken()
-return 1
+return commit(1)

@@ -1,6 +1,7 @@
 --[[ helpers.lua: prepended to every script by lua.ts; not a transition itself. It names KEYS[1..16] and holds the
 moves every transition shares: a job leaving and entering a state's index, the per-queue counters, the uniqueKey
-registry, inserting a new job and publishing wake-ups.
+registry, inserting a new job and publishing wake-ups. Index and counter writes are recorded and applied by commit(),
+one command per key, so a batch of hundreds of jobs costs a few commands per job (its hash), not a dozen.
 
 KEYS (the same 16 for every script, built by keys.ts scriptKeys):
   [1] job hash prefix          [2] ready ZSET prefix (per queue)   [3] state ZSET prefix (per state)
@@ -16,7 +17,8 @@ Times are millisecond strings from TypeScript, stored and passed to ZADD as give
 (tostring writes 1.5e+15 for big numbers). Absent ARGV values are ''. A null job field is an absent hash field.
 Payload, result, metadata and lastError are opaque strings: never decoded here.
 Invariant kept by leave/enter: a job sits in exactly one state index (ready, delayed, processing, or expiring when
-finished with an expiresAt), in STATE..state, and is counted once in COUNTS under `<state>:<queue>`. ]]
+finished with an expiresAt), in STATE..state, and is counted once in COUNTS under `<state>:<queue>`, once the script
+has returned through commit(). ]]
 
 local JOB, READY, STATE, SERVER, SERVER_JOBS, RECURRING = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local COUNTS, IDS, READY_QUEUES, DELAYED, PROCESSING = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
@@ -51,30 +53,162 @@ local function bytes_less(a, b)
   return #a < #b
 end
 
+-- Index writes and counter deltas of this script, applied by commit() with one command per key: a job moving
+-- through leave/enter costs table writes here, not a command per index. Per key, the last write of a member wins,
+-- which is what applying them in order would leave, so the batch may reorder members freely. Nothing reads an index
+-- key after writing it within a script (the claim reads its ready ZSETs first), so deferring is invisible.
+local zset_writes, zset_keys = {}, {}
+local set_writes, set_keys = {}, {}
+local count_deltas = {}
+-- Queues whose ready ZSET changed, true when a job left it: commit() files each in READY_QUEUES, or takes it out
+-- when a job left and none is left (a queue only added to is not empty, so it needs no look).
+local touched_ready = {}
+-- Queues that got an enqueued job during this script; commit() announces each once.
+local woken = {}
+
+-- Set by a script that moves one job: its writes go straight to Redis, since recording pays only when a batch's
+-- jobs share keys. Either way the end state is the same; commit() still runs.
+local is_write_through = false
+
+-- Records a ZADD (score) or, when score is false, a ZREM of `member` in `key`.
+local function zset_write(key, member, score)
+  if is_write_through then
+    if score then
+      redis.call('ZADD', key, score, member)
+    else
+      redis.call('ZREM', key, member)
+    end
+    return
+  end
+  local writes = zset_writes[key]
+  if not writes then
+    writes = {}
+    zset_writes[key] = writes
+    zset_keys[#zset_keys + 1] = key
+  end
+  writes[member] = score
+end
+
+-- Records an SADD (true) or SREM (false) of `member` in `key`.
+local function set_write(key, member, is_added)
+  if is_write_through then
+    redis.call(is_added and 'SADD' or 'SREM', key, member)
+    return
+  end
+  local writes = set_writes[key]
+  if not writes then
+    writes = {}
+    set_writes[key] = writes
+    set_keys[#set_keys + 1] = key
+  end
+  writes[member] = is_added
+end
+
 local function count(queue, state, delta)
   local field = state .. ':' .. queue
-  if redis.call('HINCRBY', COUNTS, field, delta) <= 0 then
-    redis.call('HDEL', COUNTS, field)
+  count_deltas[field] = (count_deltas[field] or 0) + delta
+end
+
+-- Sends `command key args...` in slices: unpack is bounded by Lua's C stack (LUAI_MAXCSTACK, 8000).
+local SLICE = 4000
+local function call_sliced(command, key, args)
+  local n = #args
+  if n <= SLICE then
+    if n > 0 then
+      redis.call(command, key, unpack(args))
+    end
+    return
+  end
+  for i = 1, n, SLICE do
+    redis.call(command, key, unpack(args, i, math.min(i + SLICE - 1, n)))
   end
 end
 
-local LOADED = { 'state', 'queue', 'priority', 'runAt', 'attempt', 'maxAttempts', 'leaseId', 'lockedBy', 'uniqueKey' }
+-- Sends each key's recorded writes as at most two commands: `remove` for the members recorded as false, `add` for
+-- the others (`with_score`: as score, member pairs, for a ZSET).
+local function commit_writes(keys, writes, remove, add, with_score)
+  for _, key in ipairs(keys) do
+    local added, removed, a, r = {}, {}, 0, 0
+    for member, value in pairs(writes[key]) do
+      if not value then
+        r = r + 1
+        removed[r] = member
+      elseif with_score then
+        added[a + 1] = value
+        added[a + 2] = member
+        a = a + 2
+      else
+        a = a + 1
+        added[a] = member
+      end
+    end
+    call_sliced(remove, key, removed)
+    call_sliced(add, key, added)
+  end
+end
+
+local function commit_counts()
+  for field, delta in pairs(count_deltas) do
+    if delta ~= 0 and redis.call('HINCRBY', COUNTS, field, delta) <= 0 then
+      redis.call('HDEL', COUNTS, field)
+    end
+  end
+end
+
+-- Applies the recorded index writes and counter deltas, keeps READY_QUEUES in step with the ready ZSETs, and
+-- publishes each woken queue; returns `reply`. Every script that moves jobs ends with `return commit(reply)`.
+local function commit(reply)
+  commit_writes(zset_keys, zset_writes, 'ZREM', 'ZADD', true)
+  commit_writes(set_keys, set_writes, 'SREM', 'SADD', false)
+  commit_counts()
+  for queue, has_left in pairs(touched_ready) do
+    if not has_left or redis.call('EXISTS', READY .. queue) == 1 then
+      redis.call('SADD', READY_QUEUES, queue)
+    else
+      redis.call('SREM', READY_QUEUES, queue)
+    end
+  end
+  for queue in pairs(woken) do
+    redis.call('PUBLISH', CHANNEL, queue)
+  end
+  zset_writes, zset_keys, set_writes, set_keys = {}, {}, {}, {}
+  count_deltas, touched_ready, woken = {}, {}, {}
+  return reply
+end
 
 -- The fields transitions decide on, or nil when the job does not exist. Absent fields are false.
 local function load_job(id)
-  local values = redis.call('HMGET', JOB .. id, unpack(LOADED))
-  if not values[1] then
+  local v = redis.call('HMGET', JOB .. id, 'state', 'queue', 'priority', 'runAt', 'attempt', 'maxAttempts', 'leaseId',
+    'lockedBy', 'uniqueKey')
+  if not v[1] then
     return nil
   end
-  local job = { id = id }
-  for i = 1, #LOADED do
-    job[LOADED[i]] = values[i]
-  end
-  return job
+  return { id = id, state = v[1], queue = v[2], priority = v[3], runAt = v[4], attempt = v[5], maxAttempts = v[6],
+    leaseId = v[7], lockedBy = v[8], uniqueKey = v[9] }
+end
+
+-- Every field of a Job, in the order rows.ts JOB_FIELDS reads them (a test keeps the two lists equal).
+local JOB_FIELDS = { 'id', 'method', 'payload', 'queue', 'priority', 'state', 'attempt', 'maxAttempts', 'timeoutMs',
+  'runAt', 'createdAt', 'updatedAt', 'startedAt', 'finishedAt', 'expiresAt', 'lockedBy', 'lockedUntil', 'leaseId',
+  'uniqueKey', 'metadata', 'result', 'lastError', 'progress' }
+
+-- A job as the reply carries it: its JOB_FIELDS values in order, false (nil in the reply) for an absent field.
+local function job_row(id)
+  return redis.call('HMGET', JOB .. id, unpack(JOB_FIELDS))
 end
 
 local function is_finished(state)
   return state == 'succeeded' or state == 'failed' or state == 'deleted'
+end
+
+-- Adds `field`, `value` to `sets`, or `field` to `dels` when value is '' (null).
+local function put(sets, dels, field, value)
+  if value == '' then
+    dels[#dels + 1] = field
+  else
+    sets[#sets + 1] = field
+    sets[#sets + 1] = value
+  end
 end
 
 -- Sets `field` to `value`, or deletes it when value is '' (null).
@@ -90,53 +224,46 @@ end
 local function leave(job)
   local state = job.state
   if state == 'enqueued' then
-    local ready = READY .. job.queue
-    redis.call('ZREM', ready, rank(job.priority, job.runAt) .. job.id)
-    if redis.call('EXISTS', ready) == 0 then
-      redis.call('SREM', READY_QUEUES, job.queue)
-    end
+    zset_write(READY .. job.queue, job.ready_member or (rank(job.priority, job.runAt) .. job.id), false)
+    touched_ready[job.queue] = true
   elseif state == 'scheduled' or state == 'awaiting_retry' then
-    redis.call('ZREM', DELAYED, job.id)
+    zset_write(DELAYED, job.id, false)
   elseif state == 'processing' then
-    redis.call('ZREM', PROCESSING, job.id)
+    zset_write(PROCESSING, job.id, false)
     if job.lockedBy then
-      redis.call('SREM', SERVER_JOBS .. job.lockedBy, job.id)
+      set_write(SERVER_JOBS .. job.lockedBy, job.id, false)
     end
   else
-    redis.call('ZREM', EXPIRING, job.id)
+    zset_write(EXPIRING, job.id, false)
   end
-  redis.call('ZREM', STATE .. state, job.id)
+  zset_write(STATE .. state, job.id, false)
   count(job.queue, state, -1)
 end
 
--- Queues that got an enqueued job during this script; publish_woken announces them once each.
-local woken = {}
-
--- Puts the job into `state`'s index, state set and counter, and writes `state` to its hash. `score` is runAt for
--- delayed states, lockedUntil for processing, expiresAt ('' = never) for finished ones; enqueued ranks by
--- job.priority and job.runAt, processing files the job under job.lockedBy.
-local function enter(job, state, score)
+-- Puts the job into `state`'s index, state set and counter, and writes `state` to its hash together with `fields`
+-- (an optional field, value, ... list), in one HSET. `score` is runAt for delayed states, lockedUntil for processing,
+-- expiresAt ('' = never) for finished ones; enqueued ranks by job.priority and job.runAt, processing files the job
+-- under job.lockedBy.
+local function enter(job, state, score, fields)
   job.state = state
   if state == 'enqueued' then
-    redis.call('ZADD', READY .. job.queue, 0, rank(job.priority, job.runAt) .. job.id)
-    redis.call('SADD', READY_QUEUES, job.queue)
+    zset_write(READY .. job.queue, rank(job.priority, job.runAt) .. job.id, 0)
+    touched_ready[job.queue] = touched_ready[job.queue] or false
     woken[job.queue] = true
   elseif state == 'scheduled' or state == 'awaiting_retry' then
-    redis.call('ZADD', DELAYED, score, job.id)
+    zset_write(DELAYED, job.id, score)
   elseif state == 'processing' then
-    redis.call('ZADD', PROCESSING, score, job.id)
-    redis.call('SADD', SERVER_JOBS .. job.lockedBy, job.id)
+    zset_write(PROCESSING, job.id, score)
+    set_write(SERVER_JOBS .. job.lockedBy, job.id, true)
   elseif score ~= '' then
-    redis.call('ZADD', EXPIRING, score, job.id)
+    zset_write(EXPIRING, job.id, score)
   end
-  redis.call('ZADD', STATE .. state, 0, job.id)
+  zset_write(STATE .. state, job.id, 0)
   count(job.queue, state, 1)
-  redis.call('HSET', JOB .. job.id, 'state', state)
-end
-
-local function publish_woken()
-  for queue in pairs(woken) do
-    redis.call('PUBLISH', CHANNEL, queue)
+  if fields then
+    redis.call('HSET', JOB .. job.id, 'state', state, unpack(fields))
+  else
+    redis.call('HSET', JOB .. job.id, 'state', state)
   end
 end
 
@@ -147,8 +274,13 @@ local function free_unique(job)
   end
 end
 
-local function clear_lease(job)
-  redis.call('HDEL', JOB .. job.id, 'leaseId', 'lockedBy', 'lockedUntil')
+-- Drops the lease fields, plus any field named in `dels`, in one HDEL.
+local function clear_lease(job, dels)
+  if dels then
+    redis.call('HDEL', JOB .. job.id, 'leaseId', 'lockedBy', 'lockedUntil', unpack(dels))
+  else
+    redis.call('HDEL', JOB .. job.id, 'leaseId', 'lockedBy', 'lockedUntil')
+  end
   job.leaseId, job.lockedBy = false, false
 end
 
@@ -156,26 +288,24 @@ end
 local function remove_job(job)
   leave(job)
   free_unique(job)
-  redis.call('ZREM', IDS, job.id)
+  zset_write(IDS, job.id, false)
   redis.call('DEL', JOB .. job.id)
 end
 
 -- A processing job whose owner is gone (lease lapsed, server dead): back to enqueued due now with its attempt kept,
 -- or to failed with `error_json` when it has no attempt left.
 local function hand_back(job, now, failed_expires_at, error_json)
-  local key = JOB .. job.id
   leave(job)
-  clear_lease(job)
-  redis.call('HSET', key, 'updatedAt', now)
   if tonumber(job.attempt) >= tonumber(job.maxAttempts) then
-    redis.call('HSET', key, 'finishedAt', now, 'lastError', error_json)
-    set_or_clear(key, 'expiresAt', failed_expires_at)
+    local sets, dels = { 'updatedAt', now, 'finishedAt', now, 'lastError', error_json }, {}
+    put(sets, dels, 'expiresAt', failed_expires_at)
+    clear_lease(job, dels)
     free_unique(job)
-    enter(job, 'failed', failed_expires_at)
+    enter(job, 'failed', failed_expires_at, sets)
   else
+    clear_lease(job)
     job.runAt = now
-    redis.call('HSET', key, 'runAt', now)
-    enter(job, 'enqueued')
+    enter(job, 'enqueued', nil, { 'updatedAt', now, 'runAt', now })
   end
 end
 
@@ -201,19 +331,23 @@ local function check_new_job(at, seen)
   return id, 0
 end
 
--- Writes the new job at `at` (already checked) into its hash, the id set, its state index and the unique registry.
+-- Writes the new job at `at` (already checked) into its hash (one HSET), the id set, its state index and the unique
+-- registry.
 local function insert_job(at)
   local id, queue, priority, state = ARGV[at], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5]
-  local run_at, created_at, unique_key = ARGV[at + 8], ARGV[at + 9], ARGV[at + 10]
-  local key = JOB .. id
-  redis.call('HSET', key, 'id', id, 'method', ARGV[at + 1], 'payload', ARGV[at + 2], 'queue', queue,
-    'priority', priority, 'attempt', '0', 'maxAttempts', ARGV[at + 6], 'runAt', run_at,
-    'createdAt', created_at, 'updatedAt', created_at, 'metadata', ARGV[at + 11])
-  set_or_clear(key, 'timeoutMs', ARGV[at + 7])
+  local run_at, created_at, timeout_ms, unique_key = ARGV[at + 8], ARGV[at + 9], ARGV[at + 7], ARGV[at + 10]
+  local fields = { 'id', id, 'method', ARGV[at + 1], 'payload', ARGV[at + 2], 'queue', queue, 'priority', priority,
+    'attempt', '0', 'maxAttempts', ARGV[at + 6], 'runAt', run_at, 'createdAt', created_at, 'updatedAt', created_at,
+    'metadata', ARGV[at + 11] }
+  if timeout_ms ~= '' then
+    fields[#fields + 1] = 'timeoutMs'
+    fields[#fields + 1] = timeout_ms
+  end
   if unique_key ~= '' then
-    redis.call('HSET', key, 'uniqueKey', unique_key)
+    fields[#fields + 1] = 'uniqueKey'
+    fields[#fields + 1] = unique_key
     redis.call('HSET', UNIQUE, unique_key, id)
   end
-  redis.call('ZADD', IDS, 0, id)
-  enter({ id = id, queue = queue, priority = priority, runAt = run_at }, state, run_at)
+  zset_write(IDS, id, 0)
+  enter({ id = id, queue = queue, priority = priority, runAt = run_at }, state, run_at, fields)
 end

@@ -15,7 +15,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', EXPIRING, '-inf', now, 'LIMIT', 
     remove_job(job)
     purged = purged + 1
   else
-    redis.call('ZREM', EXPIRING, id)
+    zset_write(EXPIRING, id, false)
   end
 end
-return purged
+return commit(purged)

@@ -7,7 +7,7 @@ KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] 
 ARGV[1]: serverId; ARGV[2]: before (ms, last heartbeat must be earlier); ARGV[3]: now (ms);
   ARGV[4]: failedExpiresAt (ms or ''); ARGV[5]: lastError JSON for jobs that fail (names the server).
 Returns: { 0 } when the server is gone or beat since `before`; else { 1, job, job, ... } with each moved job's
-  HGETALL.
+  job row (helpers.lua job_row).
 Effects: as requeue-expired-leases for each job the server still holds (state processing, lockedBy = serverId);
   then the server's hash, heartbeat entry and server-jobs SET are deleted.
 Index: server-jobs:<serverId> SET, so only that server's jobs are read. ]]
@@ -24,10 +24,10 @@ for _, id in ipairs(held) do
   local job = load_job(id)
   if job and job.state == 'processing' and job.lockedBy == server_id then
     hand_back(job, now, failed_expires_at, error_json)
-    reply[#reply + 1] = redis.call('HGETALL', JOB .. id)
+    reply[#reply + 1] = job_row(id)
   end
 end
+commit()
 redis.call('DEL', SERVER_JOBS .. server_id, SERVER .. server_id)
 redis.call('ZREM', SERVERS, server_id)
-publish_woken()
 return reply

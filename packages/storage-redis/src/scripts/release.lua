@@ -8,21 +8,18 @@ Effects: processing -> enqueued, attempt - 1, lease cleared, runAt unchanged (th
   its queue), updatedAt = now; one PUBLISH per queue that got a job back. ]]
 
 local now, n = ARGV[1], tonumber(ARGV[2])
+is_write_through = n == 1
 local released = {}
 for k = 0, n - 1 do
   local id, lease_id = ARGV[3 + 2 * k], ARGV[4 + 2 * k]
   local job = load_job(id)
   if job and job.state == 'processing' and job.leaseId == lease_id then
-    local key = JOB .. id
     leave(job)
     clear_lease(job)
-    redis.call('HINCRBY', key, 'attempt', -1)
-    redis.call('HSET', key, 'updatedAt', now)
-    enter(job, 'enqueued')
+    enter(job, 'enqueued', nil, { 'attempt', tostring(tonumber(job.attempt) - 1), 'updatedAt', now })
     released[k + 1] = 1
   else
     released[k + 1] = 0
   end
 end
-publish_woken()
-return released
+return commit(released)

@@ -2,7 +2,7 @@
 KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] state ZSETs, [7] counts,
   [9] ready-queues, [12] expiring, [13] unique, [16] channel.
 ARGV[1]: id; ARGV[2]: now (ms).
-Returns: { 0, HGETALL } on success; { -1 } when the job does not exist; { -2, state } when it is not failed;
+Returns: { 0, job row } on success; { -1 } when the job does not exist; { -2, state } when it is not failed;
   { -3, uniqueKey } when another unfinished job now holds its uniqueKey, changing nothing (codes: script-codes.ts
   ScriptCode).
 Effects: failed -> enqueued, attempt 0, runAt = updatedAt = now, finishedAt and expiresAt cleared, lastError kept;
@@ -10,6 +10,7 @@ Effects: failed -> enqueued, attempt 0, runAt = updatedAt = now, finishedAt and 
 Invariant: two unfinished jobs never share a uniqueKey. ]]
 
 local id, now = ARGV[1], ARGV[2]
+is_write_through = true
 local job = load_job(id)
 if not job then
   return { -1 }
@@ -21,14 +22,11 @@ local holder = job.uniqueKey and redis.call('HGET', UNIQUE, job.uniqueKey)
 if holder and holder ~= id then
   return { -3, job.uniqueKey }
 end
-local key = JOB .. id
 leave(job)
-redis.call('HSET', key, 'attempt', '0', 'runAt', now, 'updatedAt', now)
-redis.call('HDEL', key, 'finishedAt', 'expiresAt')
+redis.call('HDEL', JOB .. id, 'finishedAt', 'expiresAt')
 if job.uniqueKey then
   redis.call('HSET', UNIQUE, job.uniqueKey, id)
 end
 job.runAt = now
-enter(job, 'enqueued')
-publish_woken()
-return { 0, redis.call('HGETALL', key) }
+enter(job, 'enqueued', nil, { 'attempt', '0', 'runAt', now, 'updatedAt', now })
+return commit({ 0, job_row(id) })
