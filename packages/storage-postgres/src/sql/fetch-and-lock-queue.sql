@@ -1,5 +1,7 @@
 -- fetchAndLock (one named queue): atomically claims up to $2 enqueued jobs of queue $1, highest priority first, then
--- earliest run_at, then id. fetch-and-lock.sql serves every queue and several; this one is the common case.
+-- earliest run_at, then id. fetch-and-lock.sql serves every queue and several; this one is the common case. It is a
+-- statement of its own, not a branch of that one, because a prepared plan fixes the index it reads, and
+-- `queue = ANY ($1)` cannot read jobs_claim_queue_idx in order.
 -- $1 text: the queue; $2 integer: limit; $3 text: server id (locked_by); $4 timestamptz: locked_until
 -- (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
 -- Returns the claimed jobs, in claim order, each time column as epoch milliseconds (double precision): a plain
