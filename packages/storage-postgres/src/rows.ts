@@ -60,7 +60,7 @@ export function toServerInfo(row: ServerRow): ServerInfo {
   };
 }
 
-/** enqueue.sql's $1..$12: one array per column, one element per job. */
+/** enqueue.sql's $1..$12: one array per column, one element per job; times as epoch milliseconds. */
 export function enqueueColumns(jobs: readonly NewJob[]): unknown[] {
   return [
     jobs.map((job) => job.id),
@@ -71,8 +71,8 @@ export function enqueueColumns(jobs: readonly NewJob[]): unknown[] {
     jobs.map((job) => job.state),
     jobs.map((job) => job.maxAttempts),
     jobs.map((job) => job.timeoutMs),
-    jobs.map((job) => job.runAt),
-    jobs.map((job) => job.createdAt),
+    jobs.map((job) => job.runAt.getTime()),
+    jobs.map((job) => job.createdAt.getTime()),
     jobs.map((job) => job.uniqueKey),
     jobs.map((job) => JSON.stringify(job.metadata)),
   ];

@@ -3,9 +3,11 @@
 -- Inputs, one array element per job, all the same length (the caller drops repeated ids first):
 --   $1 text[] id, $2 text[] method, $3 text[] payload (JSON text, stored as given), $4 text[] queue,
 --   $5 integer[] priority, $6 text[] state ('enqueued' | 'scheduled'), $7 integer[] max_attempts,
---   $8 bigint[] timeout_ms (ms, null = server default), $9 timestamptz[] run_at, $10 timestamptz[] created_at
---   (also the first updated_at), $11 text[] unique_key (null = none), $12 text[] metadata (JSON text);
---   $13 text: the notify channel.
+--   $8 bigint[] timeout_ms (ms, null = server default), $9 bigint[] run_at, $10 bigint[] created_at (also the first
+--   updated_at), both epoch milliseconds, $11 text[] unique_key (null = none), $12 text[] metadata (JSON text);
+--   $13 text: the notify channel. Times travel as integers: formatting 2,000 Dates as timestamp text in `pg` and
+--   parsing them here cost about 0.7 ms of a 1,000-job call's 9.5. Whole seconds plus milliseconds keep every Date
+--   exact (a float division, as in to_timestamp(ms / 1000), rounds some, e.g. far-future ones).
 -- Returns one row per job it skipped (any order): ord (1-based input position) and holder_id text (the job's own id
 --   when that id already existed; else the id of the job holding unique_key; null when a concurrent commit holds it
 --   and this statement's snapshot cannot see it: the caller then looks again). Every job not returned was written.
@@ -14,12 +16,18 @@
 -- Effects: rows in jobs (attempt 0); one pg_notify(channel, queue) per queue that got an enqueued job, delivered
 --   at commit (so never for a rolled-back transaction).
 WITH input AS (
-  SELECT *
+  SELECT
+    id, method, payload, queue, priority, state, max_attempts, timeout_ms,
+    'epoch'::timestamptz + (run_ms / 1000) * interval '1 second' + (run_ms % 1000) * interval '1 millisecond'
+      AS run_at,
+    'epoch'::timestamptz + (created_ms / 1000) * interval '1 second' + (created_ms % 1000) * interval '1 millisecond'
+      AS created_at,
+    unique_key, metadata, ord
   FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[], $8::bigint[],
-    $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[]
+    $9::bigint[], $10::bigint[], $11::text[], $12::text[]
   ) WITH ORDINALITY AS t (
-    id, method, payload, queue, priority, state, max_attempts, timeout_ms, run_at, created_at, unique_key, metadata, ord
+    id, method, payload, queue, priority, state, max_attempts, timeout_ms, run_ms, created_ms, unique_key, metadata, ord
   )
 ),
 inserted AS (
