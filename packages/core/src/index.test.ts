@@ -63,6 +63,7 @@ describe('@jobsmith/core exports', () => {
       'ServerProcesses',
       'TEST_METHODS',
       'eventually',
+      'expectEachJobClaimedOnce',
       'makeNewJob',
       'runClaimLoopChild',
       'runClaimLoopProcesses',

@@ -2,7 +2,7 @@
 // 3,000 jobs through fetchAndLock (limit 5) + finish. Every job must succeed exactly once: the union of the claims
 // is every job, none twice, each on its first attempt. Real processes and real time: that is what is under test.
 import { fileURLToPath } from 'node:url';
-import { makeNewJob, runClaimLoopProcesses } from '@jobsmith/core/testing';
+import { expectEachJobClaimedOnce, makeNewJob, runClaimLoopProcesses } from '@jobsmith/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';
 import { DATABASE_URL, dropSchema, freshSchemaName, openStorage } from './helpers.js';
@@ -35,15 +35,9 @@ describe('several processes on one store', () => {
       cwd: REPO_ROOT,
       env: { DATABASE_URL, JOBSMITH_SCHEMA: schema },
     });
-    const claims = perProcess.flat();
-    const ids = claims.map((claim) => claim.id);
     const all = (await storage.list({ limit: JOBS + 1, offset: 0 })).map((job) => job.id);
-
     expect(all).toHaveLength(JOBS);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual([...all].sort());
-    expect(claims.every((claim) => claim.attempt === 1 && claim.finished)).toBe(true);
-    expect((await storage.counts()).byState).toMatchObject({ succeeded: JOBS, enqueued: 0, processing: 0 });
+    await expectEachJobClaimedOnce(storage, perProcess, all);
     // Released together, every process must have taken a share: they really raced on the same rows.
     for (const claimsOfOne of perProcess) expect(claimsOfOne.length).toBeGreaterThan(0);
   }, 120_000);

@@ -1,9 +1,10 @@
 // claim-loop.ts: the multi-process claim test every multi-process backend runs: N OS processes, each with its own
 // storage, released together, loop fetchAndLock + finish until the store is empty. The parent side starts and
-// releases the children and collects their claims; the child side is the loop. The assertions stay in each test.
+// releases the children and collects their claims; the child side is the loop; one verdict checks the outcome.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
 import type { Storage } from '../storage.js';
 
 /** One job a child claimed: its attempt at the claim, and whether the finish that followed applied. */
@@ -122,4 +123,22 @@ function startChild(params: ClaimLoopProcessesParams, index: number): Child {
   // Whichever way `ready` settles, a later rejection of `claims` is still observed through `claims` itself.
   endedEarly.catch(() => undefined);
   return { process: child, ready: Promise.race([ready, endedEarly]), claims };
+}
+
+/**
+ * The verdict of a claim-loop run: every job of `ids` was claimed exactly once, at attempt 1, and finished, and the
+ * store holds them all as succeeded with nothing left enqueued or processing. How the jobs split between processes is
+ * left to each test (some backends' locks are not fair).
+ */
+export async function expectEachJobClaimedOnce(
+  storage: Storage,
+  perProcess: readonly ClaimRecord[][],
+  ids: readonly string[],
+): Promise<void> {
+  const claims = perProcess.flat();
+  const claimedIds = claims.map((claim) => claim.id);
+  expect(new Set(claimedIds).size).toBe(claimedIds.length);
+  expect([...claimedIds].sort()).toEqual([...ids].sort());
+  expect(claims.every((claim) => claim.attempt === 1 && claim.finished)).toBe(true);
+  expect((await storage.counts()).byState).toMatchObject({ succeeded: ids.length, enqueued: 0, processing: 0 });
 }

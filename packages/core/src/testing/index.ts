@@ -6,6 +6,7 @@ export {
   type ClaimLoopOptions,
   type ClaimLoopProcessesParams,
   type ClaimRecord,
+  expectEachJobClaimedOnce,
   runClaimLoopChild,
   runClaimLoopProcesses,
 } from './claim-loop.js';

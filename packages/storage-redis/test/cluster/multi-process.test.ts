@@ -4,8 +4,8 @@
 // event loops. The processes start claiming together (a `go` line).
 import { fileURLToPath } from 'node:url';
 import { ManualClock, uuidv7 } from '@jobsmith/core';
-import { makeNewJob, runClaimLoopProcesses } from '@jobsmith/core/testing';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expectEachJobClaimedOnce, makeNewJob, runClaimLoopProcesses } from '@jobsmith/core/testing';
+import { afterEach, beforeEach, it } from 'vitest';
 import type { RedisStorage } from '../../src/storage.js';
 import { useClusterHarness } from './harness.js';
 
@@ -43,9 +43,5 @@ it(`runs each of ${JOBS} jobs exactly once across ${PROCESSES} processes`, { tim
     env: { REDIS_CLUSTER_NODES: nodes, JOBSMITH_PREFIX: storage.prefix },
   });
 
-  const claimed = perProcess.flat();
-  expect(claimed.every((job) => job.attempt === 1 && job.finished)).toBe(true);
-  expect(new Set(claimed.map((job) => job.id)).size).toBe(claimed.length);
-  expect(claimed.map((job) => job.id).sort()).toEqual([...ids].sort());
-  expect((await storage.counts()).byState).toMatchObject({ succeeded: JOBS, enqueued: 0, processing: 0 });
+  await expectEachJobClaimedOnce(storage, perProcess, ids);
 });
