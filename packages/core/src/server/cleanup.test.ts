@@ -1,24 +1,13 @@
-import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
+import type { ManualClock } from '../clock.js';
 import type { Storage } from '../storage.js';
 import { makeNewJob } from '../testing/new-job.js';
 import { Cleanup } from './cleanup.js';
-import {
-  advanceUntil,
-  describeLoopLifecycle,
-  flakiness,
-  flakyStorage,
-  makeLoopContext,
-  makeServer,
-} from './test-support.js';
+import { advanceUntil, describeLoopLifecycle, makeLoopFixture, makeServer } from './test-support.js';
 
 function setup(batchSize = 10) {
-  const clock = new ManualClock();
-  const memory = new MemoryStorage({ clock });
-  const state = flakiness();
-  const context = makeLoopContext(clock);
-  const cleanup = new Cleanup(context, flakyStorage(memory, state), { intervalMs: 60_000, batchSize, batchPauseMs: 0 });
+  const { clock, memory, state, storage, context } = makeLoopFixture();
+  const cleanup = new Cleanup(context, storage, { intervalMs: 60_000, batchSize, batchPauseMs: 0 });
   return { clock, memory, state, context, cleanup };
 }
 

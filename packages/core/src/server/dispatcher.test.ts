@@ -1,6 +1,4 @@
-import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
 import { composeMiddleware } from '../middleware.js';
 import { WorkerRegistry } from '../registry.js';
 import { DEFAULT_RETRY_POLICY } from '../retry.js';
@@ -12,9 +10,7 @@ import { Executor } from './executor.js';
 import {
   deferred,
   describeLoopLifecycle,
-  flakiness,
-  flakyStorage,
-  makeLoopContext,
+  makeLoopFixture,
   makeServer,
   nextEvent,
   settle,
@@ -34,11 +30,7 @@ function spyFetches(storage: Storage): number[] {
 
 /** A dispatcher over its own executor (no server), for pass-level tests. */
 function setup(config: Partial<DispatcherConfig> = {}) {
-  const clock = new ManualClock();
-  const memory = new MemoryStorage({ clock });
-  const state = flakiness();
-  const storage = flakyStorage(memory, state);
-  const context = makeLoopContext(clock);
+  const { clock, memory, state, storage, context } = makeLoopFixture();
   const gate = deferred();
   const registry = new WorkerRegistry().register('wait', () => gate.promise);
   const chain = composeMiddleware([]);

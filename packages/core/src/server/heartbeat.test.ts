@@ -1,17 +1,8 @@
-import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
 import type { ServerDeadEvent } from '../events.js';
 import { makeNewJob } from '../testing/new-job.js';
 import { Heartbeat, type HeartbeatConfig } from './heartbeat.js';
-import {
-  advanceUntil,
-  describeLoopLifecycle,
-  flakiness,
-  flakyStorage,
-  makeLoopContext,
-  makeServer,
-} from './test-support.js';
+import { advanceUntil, describeLoopLifecycle, makeLoopFixture, makeServer } from './test-support.js';
 
 const CONFIG: HeartbeatConfig = {
   serverId: 'me#1',
@@ -26,12 +17,9 @@ const CONFIG: HeartbeatConfig = {
 };
 
 function setup(config: Partial<HeartbeatConfig> = {}) {
-  const clock = new ManualClock();
-  const memory = new MemoryStorage({ clock });
-  const state = flakiness();
-  const context = makeLoopContext(clock);
+  const { clock, memory, state, storage, context } = makeLoopFixture();
   let requeueSignals = 0;
-  const heartbeat = new Heartbeat(context, flakyStorage(memory, state), { ...CONFIG, ...config }, () => {
+  const heartbeat = new Heartbeat(context, storage, { ...CONFIG, ...config }, () => {
     requeueSignals++;
   });
   return { clock, memory, state, context, heartbeat, requeued: () => requeueSignals };

@@ -1,33 +1,15 @@
-import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
 import { ValidationError } from '../errors.js';
 import type { RecurringFiredEvent } from '../events.js';
 import { type RecurringInput, RecurringPoller, recurringDefinition } from './recurring.js';
-import {
-  advanceUntil,
-  describeLoopLifecycle,
-  flakiness,
-  flakyStorage,
-  makeLoopContext,
-  makeServer,
-  settle,
-} from './test-support.js';
+import { advanceUntil, describeLoopLifecycle, makeLoopFixture, makeServer, settle } from './test-support.js';
 
 function setup(start?: Date) {
-  const clock = new ManualClock(start);
-  const memory = new MemoryStorage({ clock });
-  const state = flakiness();
-  const context = makeLoopContext(clock);
+  const { clock, memory, state, storage, context } = makeLoopFixture(start);
   let firedSignals = 0;
-  const poller = new RecurringPoller(
-    context,
-    flakyStorage(memory, state),
-    { pollIntervalMs: 1000, misfireToleranceMs: 1000 },
-    () => {
-      firedSignals++;
-    },
-  );
+  const poller = new RecurringPoller(context, storage, { pollIntervalMs: 1000, misfireToleranceMs: 1000 }, () => {
+    firedSignals++;
+  });
   const schedule = (input: Partial<RecurringInput> & { id: string; cron: string }) =>
     memory.upsertRecurring(
       recurringDefinition({ method: 'tick', payload: { n: 1 }, options: {}, ...input }, clock.now()),

@@ -1,15 +1,11 @@
-import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../clock.js';
 import type { JobEvent } from '../events.js';
 import { makeNewJob } from '../testing/new-job.js';
 import { Scheduler } from './scheduler.js';
 import {
   advanceUntil,
   describeLoopLifecycle,
-  flakiness,
-  flakyStorage,
-  makeLoopContext,
+  makeLoopFixture,
   makeServer,
   nextEvent,
   settle,
@@ -17,11 +13,7 @@ import {
 } from './test-support.js';
 
 function setup(batchSize = 10) {
-  const clock = new ManualClock();
-  const memory = new MemoryStorage({ clock });
-  const state = flakiness();
-  const storage = flakyStorage(memory, state);
-  const context = makeLoopContext(clock);
+  const { clock, memory, state, storage, context } = makeLoopFixture();
   let promotedSignals = 0;
   const scheduler = new Scheduler(context, storage, { pollIntervalMs: 1000, batchSize }, () => {
     promotedSignals++;

@@ -112,6 +112,17 @@ export function flakiness(): Flakiness {
   return { failuresLeft: 0, methods: [], failed: [], calls: [] };
 }
 
+/**
+ * What every loop test starts from: a ManualClock (at `start`), a MemoryStorage on it, the same storage behind a
+ * switchable fault wrapper (`state`), and a loop context that records `error` events.
+ */
+export function makeLoopFixture(start?: Date) {
+  const clock = new ManualClock(start);
+  const memory = new MemoryStorage({ clock });
+  const state = flakiness();
+  return { clock, memory, state, storage: flakyStorage(memory, state), context: makeLoopContext(clock) };
+}
+
 /** Wraps `storage` so its async methods throw StorageError while `state.failuresLeft` > 0. */
 export function flakyStorage(storage: Storage, state: Flakiness): Storage {
   const sync = new Set(['subscribe', 'clock', 'capabilities']);
