@@ -55,8 +55,11 @@ import {
 } from './rows.js';
 import { jobOrError } from './script-codes.js';
 
-/** Version of the key layout this code writes; migrate refuses data written by a newer one. */
-const LAYOUT_VERSION = 1;
+/**
+ * Version of the key layout this code writes; migrate upgrades an older one and refuses data written by a newer one.
+ * 2: enqueued and processing jobs have no state:<state> ZSET (list reads them from the ready ZSETs and processing).
+ */
+const LAYOUT_VERSION = 2;
 /** The lastError of a job that fails for want of attempts after its lease lapsed or its server died. */
 const leaseExpiredError = (message: string): string => JSON.stringify({ name: 'LeaseExpiredError', message });
 const LEASE_EXPIRED_ERROR = leaseExpiredError('lease expired before the job finished');
@@ -371,6 +374,15 @@ export class RedisStorage implements Storage {
     if (stored > LAYOUT_VERSION) {
       const detail = `prefix ${this.prefix} holds key layout ${stored}; this version reads only up to ${LAYOUT_VERSION}`;
       throw new StorageError('migrate', { detail });
+    }
+    if (stored === 1) {
+      // Layout 1's enqueued and processing sets would go stale now that nothing writes them.
+      const { statePrefix, meta } = this.keys;
+      await client
+        .multi()
+        .del(`${statePrefix}enqueued`, `${statePrefix}processing`)
+        .hset(meta, 'version', String(LAYOUT_VERSION))
+        .exec();
     }
   }
 

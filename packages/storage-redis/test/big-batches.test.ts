@@ -76,7 +76,7 @@ describe('batches of thousands', () => {
       serverJobs: JOBS,
       expiring: 0,
       enqueuedSet: 0,
-      processingSet: JOBS,
+      processingSet: 0,
       succeededSet: 0,
     });
   });

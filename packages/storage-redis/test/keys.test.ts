@@ -97,6 +97,15 @@ describe('key layout', () => {
     for (const key of keys) expect(key.startsWith(`{${storage.prefix}}:`), key).toBe(true);
   });
 
+  it('leaves no key behind from listing the states kept without a state set', async () => {
+    await workload();
+    const before = await keysOfPrefix();
+    for (const state of ['enqueued', 'processing'] as const) {
+      for (const offset of [0, 1]) await storage.list({ state, limit: 1, offset });
+    }
+    expect(await keysOfPrefix()).toEqual(before);
+  });
+
   it('leaves only the layout version once every job, server and definition is gone', async () => {
     const ids = await workload();
     clock.advance(2_000);

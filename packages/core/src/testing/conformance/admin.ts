@@ -3,11 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError, NotFoundError, UniqueKeyConflictError } from '../../errors.js';
 import { uuidv7 } from '../../ids.js';
-import { FINISHED_STATES, JOB_STATES, type Job, type JobState } from '../../job.js';
+import { FINISHED_STATES, JOB_STATES, type Job, type JobState, type NewJob } from '../../job.js';
 import type { ConformanceContext } from './context.js';
 import {
+  claim,
   claimJob,
   DAY_MS,
+  enqueueBatch,
   enqueueJob,
   fromNow,
   HOUR_MS,
@@ -72,6 +74,38 @@ export function adminConformance(ctx: ConformanceContext): void {
       expect(pages.flat()).toEqual(jobs);
       expect(await ctx.storage.list({ state: 'enqueued', limit: 2, offset: 1 })).toEqual(
         jobs.filter((job) => job.state === 'enqueued').slice(1, 3),
+      );
+    });
+
+    // Claim order (priority first) differs from id order here, and the pages reach from the first jobs of a state to
+    // its last: a store that lists a state from an index kept in claim order must still page by id.
+    it('pages enqueued and processing jobs by id from the first page to the last, with and without a queue', async () => {
+      const batch = await enqueueBatch(ctx, 200, (i) => ({ queue: i % 2 === 0 ? 'a' : 'b', priority: (i * 7) % 5 }));
+      const claimed = new Set((await claim(ctx, { limit: 50 })).map((job) => job.id));
+      const byId = (keep: (job: NewJob) => boolean) =>
+        batch
+          .filter(keep)
+          .map((job) => job.id)
+          .sort();
+      const enqueued = byId((job) => !claimed.has(job.id));
+      const processing = byId((job) => claimed.has(job.id));
+      const enqueuedInA = byId((job) => !claimed.has(job.id) && job.queue === 'a');
+      const page = async (filter: { state: JobState; queue?: string }, offset: number, limit: number) =>
+        (await ctx.storage.list({ ...filter, limit, offset })).map((job) => job.id);
+
+      for (const offset of [0, 10, 140, 145]) {
+        expect(await page({ state: 'enqueued' }, offset, 10)).toEqual(enqueued.slice(offset, offset + 10));
+      }
+      for (const offset of [0, 40]) {
+        expect(await page({ state: 'processing' }, offset, 10)).toEqual(processing.slice(offset, offset + 10));
+      }
+      for (const offset of [5, enqueuedInA.length - 10]) {
+        expect(await page({ state: 'enqueued', queue: 'a' }, offset, 20)).toEqual(
+          enqueuedInA.slice(offset, offset + 20),
+        );
+      }
+      expect(await page({ state: 'processing', queue: 'b' }, 0, 100)).toEqual(
+        byId((job) => claimed.has(job.id) && job.queue === 'b'),
       );
     });
   });
