@@ -35,6 +35,7 @@ describe('@jobsmith/core exports', () => {
       'buildNewJob',
       'checkNoTransaction',
       'checkRetryPolicy',
+      'claimedJobFromSqlRow',
       'consoleLogger',
       'copyJobError',
       'defineJob',

@@ -98,11 +98,14 @@ export type {
 } from './storage.js';
 export { checkNoTransaction, storageChecks } from './storage-checks.js';
 export {
+  type ClaimStamp,
+  claimedJobFromSqlRow,
   copyJobError,
   jobErrorFromJson,
   jobErrorToJson,
   jobFromSqlRow,
   recurringFromSqlRow,
+  type SqlClaimedRow,
   type SqlInstant,
   type SqlJobRow,
   type SqlRecurringRow,

@@ -80,25 +80,57 @@ export interface SqlRecurringRow {
   updated_at: SqlInstant;
 }
 
+/** The columns a claim sets from its own parameters: the same for every job it takes, so never read back. */
+type ClaimColumns = 'state' | 'locked_by' | 'locked_until' | 'started_at' | 'updated_at';
+
+/** A row a claim returns: every job column except those it set from its own parameters. */
+export type SqlClaimedRow = Omit<SqlJobRow, ClaimColumns>;
+
+/** What a claim wrote into every job it took, known before the statement ran. */
+export interface ClaimStamp {
+  serverId: string;
+  now: Date;
+  lockedUntil: Date;
+}
+
 export function jobFromSqlRow(row: SqlJobRow): Job {
+  return jobFrom(row, row);
+}
+
+/** A claimed job: its returned row plus the claim's own values, filled in here. */
+export function claimedJobFromSqlRow(row: SqlClaimedRow, claim: ClaimStamp): Job {
+  return jobFrom(row, {
+    state: 'processing',
+    locked_by: claim.serverId,
+    locked_until: claim.lockedUntil,
+    started_at: claim.now,
+    updated_at: claim.now,
+  });
+}
+
+/**
+ * A job from its row, the claim columns taken from `claimed`. Two arguments rather than a merged copy: spreading a
+ * driver's row object cost more than the rest of the mapping together.
+ */
+function jobFrom(row: SqlClaimedRow, claimed: Pick<SqlJobRow, ClaimColumns>): Job {
   return {
     id: row.id,
     method: row.method,
     payload: JSON.parse(row.payload) as JsonValue,
     queue: row.queue,
     priority: row.priority,
-    state: row.state,
+    state: claimed.state,
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     timeoutMs: numberOrNull(row.timeout_ms),
     runAt: sqlInstantToDate(row.run_at),
     createdAt: sqlInstantToDate(row.created_at),
-    updatedAt: sqlInstantToDate(row.updated_at),
-    startedAt: dateOrNull(row.started_at),
+    updatedAt: sqlInstantToDate(claimed.updated_at),
+    startedAt: dateOrNull(claimed.started_at),
     finishedAt: dateOrNull(row.finished_at),
     expiresAt: dateOrNull(row.expires_at),
-    lockedBy: row.locked_by,
-    lockedUntil: dateOrNull(row.locked_until),
+    lockedBy: claimed.locked_by,
+    lockedUntil: dateOrNull(claimed.locked_until),
     leaseId: row.lease_id,
     uniqueKey: row.unique_key,
     metadata: JSON.parse(row.metadata) as Record<string, string>,

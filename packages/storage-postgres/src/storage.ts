@@ -3,7 +3,9 @@
 // fencing, sweeps); enqueue.ts the dedup answers; listener.ts the LISTEN connection; migrate.ts the schema.
 import {
   type CancelParams,
+  type ClaimStamp,
   type Clock,
+  claimedJobFromSqlRow,
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
@@ -28,6 +30,7 @@ import {
   type RequeueExpiredLeasesParams,
   recurringFromSqlRow,
   type ServerInfo,
+  type SqlClaimedRow,
   type SqlJobRow,
   type SqlRecurringRow,
   type Storage,
@@ -211,8 +214,9 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const [name, scope] =
       queues.length === 1 ? (['fetch-and-lock-queue', queue] as const) : (['fetch-and-lock', queues] as const);
     const values = [scope, limit, serverId, lockedUntil, now];
-    const { rows } = await this.db.run<SqlJobRow>('fetchAndLock', name, values);
-    return rows.map(jobFromSqlRow);
+    const { rows } = await this.db.run<SqlClaimedRow>('fetchAndLock', name, values);
+    const claim: ClaimStamp = { serverId, now, lockedUntil };
+    return rows.map((row) => claimedJobFromSqlRow(row, claim));
   }
 
   async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {

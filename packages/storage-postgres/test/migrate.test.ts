@@ -50,7 +50,7 @@ describe('migrate', () => {
     await Promise.all(racers.map((storage) => storage.migrate()));
     const versions = (await ledger(schema)).map((row) => row.version);
     expect(versions).toEqual(bindMigrations(schema).map((migration) => migration.version));
-    expect(versions).toEqual([1, 2, 3]);
+    expect(versions).toEqual([1, 2, 3, 4]);
     expect(await tablesIn(schema)).toEqual(['jobs', 'migrations', 'recurring', 'servers']);
   });
 
@@ -63,6 +63,7 @@ describe('migrate', () => {
       { version: 1, name: '0001-create-tables', applied_at: clock.now() },
       { version: 2, name: '0002-claim-per-queue', applied_at: clock.now() },
       { version: 3, name: '0003-drop-locked-by-index', applied_at: clock.now() },
+      { version: 4, name: '0004-epoch-ms', applied_at: clock.now() },
     ]);
     clock.advance(60_000);
     await storageOn(schema, clock).migrate();

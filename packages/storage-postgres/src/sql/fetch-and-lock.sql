@@ -1,8 +1,9 @@
 -- fetchAndLock: atomically claims up to $2 enqueued jobs, highest priority first, then earliest run_at, then id.
 -- $1 text[]: queues to claim from (empty = all); $2 integer: limit; $3 text: server id (locked_by);
 -- $4 timestamptz: locked_until (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
--- Returns the claimed jobs, in claim order, each time column as epoch milliseconds (double precision), as
---   fetch-and-lock-queue.sql does.
+-- Returns the claimed jobs, in claim order, as fetch-and-lock-queue.sql does: the columns the claim did not set from
+--   its parameters (rows.ts claimedJobFromRow fills in state, locked_by, locked_until, started_at, updated_at), each
+--   time column as epoch milliseconds (epoch_ms, migration 0004).
 -- Effects: each claimed job -> processing, attempt + 1, a fresh lease_id (gen_random_uuid, never reused),
 --   locked_by, locked_until, started_at. FOR UPDATE SKIP LOCKED: concurrent claimers take disjoint jobs, so no job
 --   is returned to two callers. Index: jobs_claim_idx (priority DESC, run_at, id) WHERE state = 'enqueued', read in
@@ -26,20 +27,15 @@ claimed AS (
     locked_until = $4,
     started_at = $5,
     updated_at = $5
-  FROM picked
-  WHERE j.id = picked.id
+  -- An id list, not a join: joined to `picked`, the planner may hash the whole table (a scan of every row per
+  -- claim); = ANY probes jobs_pkey once per picked id.
+  WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
   RETURNING j.*
 )
 SELECT
-  c.id, c.method, c.payload, c.queue, c.priority, c.state, c.attempt, c.max_attempts, c.timeout_ms,
-  (extract(epoch FROM c.run_at) * 1000)::double precision AS run_at,
-  (extract(epoch FROM c.created_at) * 1000)::double precision AS created_at,
-  (extract(epoch FROM c.updated_at) * 1000)::double precision AS updated_at,
-  (extract(epoch FROM c.started_at) * 1000)::double precision AS started_at,
-  (extract(epoch FROM c.finished_at) * 1000)::double precision AS finished_at,
-  (extract(epoch FROM c.expires_at) * 1000)::double precision AS expires_at,
-  c.locked_by,
-  (extract(epoch FROM c.locked_until) * 1000)::double precision AS locked_until,
+  c.id, c.method, c.payload, c.queue, c.priority, c.attempt, c.max_attempts, c.timeout_ms,
+  :"schema".epoch_ms(c.run_at) AS run_at, :"schema".epoch_ms(c.created_at) AS created_at,
+  :"schema".epoch_ms(c.finished_at) AS finished_at, :"schema".epoch_ms(c.expires_at) AS expires_at,
   c.lease_id, c.unique_key, c.metadata, c.result, c.last_error, c.progress
 FROM claimed AS c
 ORDER BY c.priority DESC, c.run_at, c.id;
