@@ -1,6 +1,7 @@
 // storage-checks.test.ts: the shared seam checks accept every value the core itself produces (the limits included)
 // and name the exact field of a bad one; the conformance suite proves each backend runs them.
 import { describe, expect, it } from 'vitest';
+import { buildNewJob } from './enqueue-options.js';
 import { ValidationError } from './errors.js';
 import { checkNoTransaction, storageChecks } from './storage-checks.js';
 import { makeNewJob } from './testing/new-job.js';
@@ -15,6 +16,18 @@ describe('storageChecks.enqueue', () => {
   it('names the operation and the item in the message', () => {
     expect(() => storageChecks.enqueue({ jobs: [makeNewJob(), makeNewJob({ timeoutMs: 1.5 })] })).toThrow(
       'enqueue: jobs[1].timeoutMs must be a positive integer of milliseconds (got 1.5)',
+    );
+  });
+
+  it('trusts a job buildNewJob made, which is frozen, and checks a copy of it like any hand-made job', () => {
+    const built = buildNewJob('enqueue', 'send', { to: 'a' }, undefined, new Date());
+    expect(Object.isFrozen(built) && Object.isFrozen(built.metadata)).toBe(true);
+    expect(() => {
+      (built as { payload: string }).payload = 'not json';
+    }).toThrow(TypeError);
+    expect(() => storageChecks.enqueue({ jobs: [built] })).not.toThrow();
+    expect(() => storageChecks.enqueue({ jobs: [built, { ...built, payload: 'not json' }] })).toThrow(
+      'enqueue: jobs[1].payload must be valid JSON text',
     );
   });
 

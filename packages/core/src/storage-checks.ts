@@ -1,6 +1,7 @@
 // storage-checks.ts: the input checks every backend runs at the Storage seam, before any write, so a bad batch
 // changes nothing and every backend names the same field the same way (`jobs[2].payload`). JobClient already checks
 // user input; these catch a direct caller of the seam passing what a backend would store wrongly or reject obscurely.
+import { isBuiltNewJob } from './enqueue-options.js';
 import { ValidationError } from './errors.js';
 import { JOB_STATES, type NewJob } from './job.js';
 import type {
@@ -119,6 +120,7 @@ function checkId(operation: string, id: unknown): void {
 
 /** A NewJob as the core builds it, named `field` (e.g. `jobs[2]` or `job`). */
 function checkNewJob(operation: string, field: string, job: unknown): void {
+  if (isBuiltNewJob(job)) return;
   checkObject(operation, field, job);
   const value = job as NewJob;
   checkText(operation, `${field}.id`, value.id);

@@ -43,7 +43,8 @@ export async function insertJobs(
 function dropRepeatedIds(jobs: readonly NewJob[], results: EnqueueResult[]): Pending[] {
   const seen = new Set<string>();
   const pending: Pending[] = [];
-  for (const [index, job] of jobs.entries()) {
+  for (let index = 0; index < jobs.length; index++) {
+    const job = jobs[index] as NewJob;
     if (seen.has(job.id)) results[index] = { id: job.id, duplicate: true };
     else pending.push({ index, job });
     seen.add(job.id);

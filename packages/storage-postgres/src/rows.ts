@@ -15,6 +15,7 @@ import {
   type SqlJobRow,
   sqlInstantToDate,
 } from '@jobsmith/core';
+import { arrayLiteral } from './array-literal.js';
 
 /** A row of reclaim-dead-servers.sql: the dead server, and one of its jobs (all null for a server without jobs). */
 export type ReclaimRow = (SqlJobRow & { dead_server_id: string }) | { dead_server_id: string; id: null };
@@ -61,20 +62,20 @@ export function toServerInfo(row: ServerRow): ServerInfo {
 }
 
 /** enqueue.sql's $1..$12: one array per column, one element per job; times as epoch milliseconds. */
-export function enqueueColumns(jobs: readonly NewJob[]): unknown[] {
+export function enqueueColumns(jobs: readonly NewJob[]): string[] {
   return [
-    jobs.map((job) => job.id),
-    jobs.map((job) => job.method),
-    jobs.map((job) => job.payload),
-    jobs.map((job) => job.queue),
-    jobs.map((job) => job.priority),
-    jobs.map((job) => job.state),
-    jobs.map((job) => job.maxAttempts),
-    jobs.map((job) => job.timeoutMs),
-    jobs.map((job) => job.runAt.getTime()),
-    jobs.map((job) => job.createdAt.getTime()),
-    jobs.map((job) => job.uniqueKey),
-    jobs.map((job) => JSON.stringify(job.metadata)),
+    arrayLiteral(jobs.map((job) => job.id)),
+    arrayLiteral(jobs.map((job) => job.method)),
+    arrayLiteral(jobs.map((job) => job.payload)),
+    arrayLiteral(jobs.map((job) => job.queue)),
+    arrayLiteral(jobs.map((job) => job.priority)),
+    arrayLiteral(jobs.map((job) => job.state)),
+    arrayLiteral(jobs.map((job) => job.maxAttempts)),
+    arrayLiteral(jobs.map((job) => job.timeoutMs)),
+    arrayLiteral(jobs.map((job) => job.runAt.getTime())),
+    arrayLiteral(jobs.map((job) => job.createdAt.getTime())),
+    arrayLiteral(jobs.map((job) => job.uniqueKey)),
+    arrayLiteral(jobs.map((job) => JSON.stringify(job.metadata))),
   ];
 }
 
@@ -100,14 +101,14 @@ export function enqueueOneValues(job: NewJob): unknown[] {
 /** finish.sql's $1..$8: one array per field, one element per outcome. */
 export function finishColumns(outcomes: readonly FinishOutcome[]): unknown[] {
   return [
-    outcomes.map((outcome) => outcome.id),
-    outcomes.map((outcome) => outcome.leaseId),
-    outcomes.map((outcome) => outcome.to),
-    outcomes.map((outcome) => outcome.result ?? null),
-    outcomes.map((outcome) => jobErrorToJson(outcome.error)),
+    arrayLiteral(outcomes.map((outcome) => outcome.id)),
+    arrayLiteral(outcomes.map((outcome) => outcome.leaseId)),
+    arrayLiteral(outcomes.map((outcome) => outcome.to)),
+    arrayLiteral(outcomes.map((outcome) => outcome.result)),
+    arrayLiteral(outcomes.map((outcome) => jobErrorToJson(outcome.error))),
     outcomes.map((outcome) => outcome.runAt ?? null),
     outcomes.map((outcome) => outcome.expiresAt ?? null),
-    outcomes.map((outcome) => outcome.purge === true),
+    arrayLiteral(outcomes.map((outcome) => outcome.purge === true)),
   ];
 }
 
