@@ -60,9 +60,20 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
  */
 const builtJobs = new WeakSet<NewJob>();
 
+/** Built jobs whose id buildNewJob generated (a UUIDv7), rather than took from options.id. */
+const generatedIds = new WeakSet<NewJob>();
+
 /** True for a job buildNewJob made: every field was checked then, and it cannot have changed since. */
 export function isBuiltNewJob(job: unknown): boolean {
   return builtJobs.has(job as NewJob);
+}
+
+/**
+ * True when buildNewJob generated the job's id: no other job can hold it, so a backend may write the job without
+ * first looking for one (it still must not write a second copy should one exist).
+ */
+export function hasGeneratedId(job: NewJob): boolean {
+  return generatedIds.has(job);
 }
 
 /**
@@ -103,6 +114,7 @@ export function buildNewJob(
     ),
   };
   builtJobs.add(Object.freeze(job));
+  if (opts.id === undefined) generatedIds.add(job);
   return job;
 }
 

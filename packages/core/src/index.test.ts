@@ -39,6 +39,7 @@ describe('@jobsmith/core exports', () => {
       'consoleLogger',
       'copyJobError',
       'defineJob',
+      'hasGeneratedId',
       'isFinishedState',
       'isTransitionAllowed',
       'jobErrorFromJson',

@@ -8,7 +8,13 @@ export {
   type ListFilter,
 } from './client.js';
 export { type Clock, ManualClock, SystemClock, systemClock } from './clock.js';
-export { buildNewJob, DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, type EnqueueOptions } from './enqueue-options.js';
+export {
+  buildNewJob,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_QUEUE,
+  type EnqueueOptions,
+  hasGeneratedId,
+} from './enqueue-options.js';
 export {
   type AbortReason,
   ConfigError,

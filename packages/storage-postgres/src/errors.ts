@@ -41,7 +41,12 @@ export function toStorageError(operation: string, cause: unknown, target: Connec
 export function isUniqueKeyViolation(error: unknown): boolean {
   const cause = error instanceof StorageError ? error.cause : error;
   const constraint = (cause as { constraint?: unknown } | null)?.constraint;
-  return errorCode(cause) === SQLSTATE_UNIQUE_VIOLATION && constraint === UNIQUE_KEY_INDEX;
+  return isUniqueViolation(error) && constraint === UNIQUE_KEY_INDEX;
+}
+
+/** A unique violation of any index (an id or a unique_key), raw or wrapped by toStorageError. */
+export function isUniqueViolation(error: unknown): boolean {
+  return errorCode(error instanceof StorageError ? error.cause : error) === SQLSTATE_UNIQUE_VIOLATION;
 }
 
 /** What every call on a closed PostgresStorage rejects with. */

@@ -1,6 +1,8 @@
 // listen.ts: test helpers for LISTEN/NOTIFY: a recorder of wake-ups that can be awaited with a bound, and a way to
 // find a storage's listener connection on the server. Real time on purpose: notifications come from other
 // connections, so no clock can stand in; every wait is bounded and ends at the event.
+import { makeNewJob } from '@jobsmith/core/testing';
+import { expect } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';
 import { adminQuery } from './helpers.js';
 
@@ -32,6 +34,18 @@ export class Heard {
       });
     }
   }
+}
+
+/**
+ * Enqueues a job on `queue` through `storage` until `heard` hears it: the first NOTIFY can go out before a new
+ * listener's LISTEN is in place, and everything enqueued after the one heard is heard too.
+ */
+export async function enqueueUntilHeard(storage: PostgresStorage, heard: Heard, queue: string): Promise<void> {
+  for (let tries = 0; tries < 40 && !heard.queues.includes(queue); tries++) {
+    await storage.enqueue({ jobs: [makeNewJob({ queue })] });
+    await heard.until(queue, 250).catch(() => undefined);
+  }
+  expect(heard.queues).toContain(queue);
 }
 
 /** Server pids of the connections LISTENing on `storage`'s channel (from pg_stat_activity). */

@@ -5,7 +5,7 @@ import { makeNewJob } from '@jobsmith/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';
 import { adminQuery, dropSchema, freshSchemaName, openStorage } from './helpers.js';
-import { eventually, Heard, listenerPids } from './listen.js';
+import { enqueueUntilHeard, eventually, Heard, listenerPids } from './listen.js';
 
 describe('subscribe', () => {
   let schema: string;
@@ -26,14 +26,6 @@ describe('subscribe', () => {
   });
 
   /** Enqueues one job on `queue` through `storage` until `heard` hears it (the first LISTEN may still be on its way). */
-  async function enqueueUntilHeard(storage: PostgresStorage, heard: Heard, queue: string): Promise<void> {
-    for (let tries = 0; tries < 40 && !heard.queues.includes(queue); tries++) {
-      await storage.enqueue({ jobs: [makeNewJob({ queue })] });
-      await heard.until(queue, 250).catch(() => undefined);
-    }
-    expect(heard.queues).toContain(queue);
-  }
-
   it('hears an enqueue made through another storage on its own connection', async () => {
     const heard = new Heard();
     a.subscribe(heard.listener);
