@@ -86,6 +86,8 @@ describe('enqueue of jobs with generated ids', () => {
     );
     expect(new Set(ids).size).toBe(50);
     const jobs = await Promise.all(ids.map((id) => storage.get(id)));
-    expect(jobs.map((job) => (job?.payload as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(jobs.map((job) => (job?.payload as { i: number } | undefined)?.i)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });
