@@ -86,7 +86,8 @@ if (offset + limit) * total / in_state < in_state then
   return page_in_id_order(IDS, true)
 end
 local SCRATCH = STATE .. '~list'
-local is_filtered = queue ~= '' or method ~= ''
+-- A queue filter on enqueued jobs is already applied: the sources are that queue's ready ZSET.
+local is_filtered = method ~= '' or (queue ~= '' and state == 'processing')
 local scratch = {}
 for _, source in ipairs(sources) do
   for _, member in ipairs(redis.call('ZRANGE', source, 0, -1)) do
