@@ -4,8 +4,8 @@
 -- `queue = ANY ($1)` cannot read jobs_claim_queue_idx in order.
 -- $1 text: the queue; $2 integer: limit; $3 text: server id (locked_by); $4 timestamptz: locked_until
 -- (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
--- Returns the claimed jobs, in claim order: only the columns the claim did not set from its parameters (rows.ts
---   claimedJobFromRow fills in state, locked_by, locked_until, started_at, updated_at), each time column as epoch
+-- Returns the claimed jobs, in claim order: only the columns the claim did not set from its parameters (core's
+--   claimedJobFromSqlRow fills in state, locked_by, locked_until, started_at, updated_at), each time column as epoch
 --   milliseconds (epoch_ms, migration 0004): a plain number for the driver to read, rather than a timestamp text to
 --   parse, hundreds of rows at a time.
 -- Effects: each claimed job -> processing, attempt + 1, a fresh lease_id (gen_random_uuid, never reused),

@@ -1,9 +1,9 @@
 -- fetchAndLock: atomically claims up to $2 enqueued jobs, highest priority first, then earliest run_at, then id.
 -- $1 text[]: queues to claim from (empty = all); $2 integer: limit; $3 text: server id (locked_by);
 -- $4 timestamptz: locked_until (now + leaseMs); $5 timestamptz: now (started_at, updated_at).
--- Returns the claimed jobs, in claim order, as fetch-and-lock-queue.sql does: the columns the claim did not set from
---   its parameters (rows.ts claimedJobFromRow fills in state, locked_by, locked_until, started_at, updated_at), each
---   time column as epoch milliseconds (epoch_ms, migration 0004).
+-- Returns the claimed jobs, in claim order, as fetch-and-lock-queue.sql does: the columns the claim did not set
+--   from its parameters (core's claimedJobFromSqlRow fills in state, locked_by, locked_until, started_at,
+--   updated_at), each time column as epoch milliseconds (epoch_ms, migration 0004).
 -- Effects: each claimed job -> processing, attempt + 1, a fresh lease_id (gen_random_uuid, never reused),
 --   locked_by, locked_until, started_at. FOR UPDATE SKIP LOCKED: concurrent claimers take disjoint jobs, so no job
 --   is returned to two callers. Index: jobs_claim_idx (priority DESC, run_at, id) WHERE state = 'enqueued', read in
