@@ -2,10 +2,9 @@
 // a few thousand enqueued ones are seeded and ANALYZEd, then EXPLAIN (FORMAT JSON) of fetch-and-lock.sql and
 // fetch-and-lock-queue.sql (as bound for the schema), at limits of 10 and 500, must show the LIMIT fed straight by an
 // index scan on jobs_claim_idx / jobs_claim_queue_idx (no sort) and no sequential scan of the jobs table. No planner settings are changed: the plan is the one production gets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresStorage } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bindStatements } from '../src/statements.js';
-import { adminQuery, dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { adminQuery, storageForSuite } from './helpers.js';
 
 const FINISHED_ROWS = 200_000;
 // 5,000 per queue: a claim of 500 is a tenth of one queue, as the planner sees it in production, not most of it.
@@ -28,11 +27,9 @@ function seqScansOfJobs(nodes: PlanNode[]): PlanNode[] {
 }
 
 describe('fetchAndLock plan', () => {
-  const schema = freshSchemaName();
-  let storage: PostgresStorage;
+  const { schema, storage } = storageForSuite();
 
   beforeAll(async () => {
-    storage = await openStorage(schema);
     // Seeded in SQL: 200k rows through enqueue would take the test far longer and prove nothing more.
     await adminQuery(
       `INSERT INTO "${schema}".jobs (id, method, payload, queue, priority, state, attempt, max_attempts, run_at,
@@ -46,11 +43,6 @@ describe('fetchAndLock plan', () => {
     );
     await adminQuery(`ANALYZE "${schema}".jobs`);
   }, 120_000);
-
-  afterAll(async () => {
-    await storage.close();
-    await dropSchema(schema);
-  });
 
   async function planOf(name: 'fetch-and-lock' | 'fetch-and-lock-queue', scope: unknown, limit: number) {
     const sql = bindStatements(schema)[name].text;
@@ -87,7 +79,7 @@ describe('fetchAndLock plan', () => {
   });
 
   it('still claims in priority, runAt, id order from the seeded table', async () => {
-    const claimed = await storage.fetchAndLock({ serverId: 's#1', queues: [], limit: 5, leaseMs: 30_000 });
+    const claimed = await storage().fetchAndLock({ serverId: 's#1', queues: [], limit: 5, leaseMs: 30_000 });
     expect(claimed).toHaveLength(5);
     const keys = claimed.map((job) => [-job.priority, job.runAt.getTime(), job.id] as const);
     const sorted = [...keys].sort((x, y) => x[0] - y[0] || x[1] - y[1] || (x[2] < y[2] ? -1 : 1));

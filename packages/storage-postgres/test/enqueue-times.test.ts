@@ -1,9 +1,8 @@
 // enqueue-times.test.ts: a batch enqueue sends runAt / createdAt as epoch milliseconds (enqueue.sql turns them back
 // into timestamps); every Date must come back to the millisecond, before 1970, mid-second and at the end of 9999.
 import { makeNewJob } from '@jobsmith/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresStorage } from '../src/index.js';
-import { dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { storageForSuite } from './helpers.js';
 
 /** Instants a float division of milliseconds would round, or whose negative epoch splits seconds the other way. */
 const INSTANTS = [
@@ -16,24 +15,14 @@ const INSTANTS = [
 ].map((text) => new Date(text));
 
 describe('enqueue times', () => {
-  const schema = freshSchemaName();
-  let storage: PostgresStorage;
-
-  beforeAll(async () => {
-    storage = await openStorage(schema);
-  });
-
-  afterAll(async () => {
-    await storage.close();
-    await dropSchema(schema);
-  });
+  const { storage } = storageForSuite();
 
   it('stores every runAt and createdAt of a batch to the millisecond', async () => {
     const jobs = INSTANTS.map((instant) => makeNewJob({ state: 'scheduled', runAt: instant }, instant));
-    const results = await storage.enqueue({ jobs });
+    const results = await storage().enqueue({ jobs });
     expect(results.map((result) => result.duplicate)).toEqual(jobs.map(() => false));
     for (const [index, job] of jobs.entries()) {
-      const stored = await storage.get(job.id);
+      const stored = await storage().get(job.id);
       const expected = INSTANTS[index]?.getTime();
       expect(stored?.runAt.getTime()).toBe(expected);
       expect(stored?.createdAt.getTime()).toBe(expected);

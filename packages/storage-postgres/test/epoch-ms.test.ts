@@ -1,9 +1,8 @@
 // epoch-ms.test.ts: epoch_ms (migration 0004), which claims return every instant through, gives the exact
 // millisecond of any instant PostgreSQL stores, on both sides of its fast path's year-10000 bound, and is inlined
 // into the statements that call it (no function call per value).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresStorage } from '../src/index.js';
-import { adminQuery, dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { adminQuery, storageForSuite } from './helpers.js';
 
 /** 4713-11-24 BC, close to the earliest instant timestamptz holds. */
 const PG_EARLIEST_MS = -210_866_760_000_000;
@@ -21,17 +20,7 @@ function spread(count: number, from: number, to: number): number[] {
 }
 
 describe('epoch_ms', () => {
-  const schema = freshSchemaName();
-  let storage: PostgresStorage;
-
-  beforeAll(async () => {
-    storage = await openStorage(schema);
-  });
-
-  afterAll(async () => {
-    await storage.close();
-    await dropSchema(schema);
-  });
+  const { schema } = storageForSuite();
 
   async function epochMs(instants: readonly number[]): Promise<number[]> {
     const { rows } = await adminQuery<{ ms: number }>(

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '@jobsmith/core';
 import type { StorageHarness } from '@jobsmith/core/testing';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 export const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,6 +54,28 @@ export async function openStorage(
     throw new Error(`PostgreSQL is not usable at ${describeUrl()}: ${String(error)}; ${START_HINT}`);
   }
   return storage;
+}
+
+/**
+ * A migrated storage on a fresh schema for the describe block this is called in: opened before the block's tests (and
+ * before any beforeAll registered after this call), closed with its schema dropped after them.
+ */
+export function storageForSuite(): { schema: string; storage: () => PostgresStorage } {
+  const schema = freshSchemaName();
+  let opened: PostgresStorage | null = null;
+  beforeAll(async () => {
+    opened = await openStorage(schema);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await dropSchema(schema);
+  });
+  const storage = (): PostgresStorage => {
+    if (opened === null)
+      throw new Error(`the storage on schema ${schema} is opened in beforeAll; use it from there on`);
+    return opened;
+  };
+  return { schema, storage };
 }
 
 /**

@@ -3,9 +3,8 @@
 // is every job, none twice, each on its first attempt. Real processes and real time: that is what is under test.
 import { fileURLToPath } from 'node:url';
 import { expectEachJobClaimedOnce, makeNewJob, runClaimLoopProcesses } from '@jobsmith/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresStorage } from '../src/index.js';
-import { DATABASE_URL, dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_URL, storageForSuite } from './helpers.js';
 
 const JOBS = 3_000;
 const PROCESSES = 3;
@@ -13,19 +12,12 @@ const WORKER = fileURLToPath(new URL('./fixtures/claim-worker.ts', import.meta.u
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('several processes on one store', () => {
-  const schema = freshSchemaName();
-  let storage: PostgresStorage;
+  const { schema, storage } = storageForSuite();
 
   beforeAll(async () => {
-    storage = await openStorage(schema);
     for (let batch = 0; batch < JOBS / 500; batch++) {
-      await storage.enqueue({ jobs: Array.from({ length: 500 }, (_, i) => makeNewJob({ priority: i % 3 })) });
+      await storage().enqueue({ jobs: Array.from({ length: 500 }, (_, i) => makeNewJob({ priority: i % 3 })) });
     }
-  });
-
-  afterAll(async () => {
-    await storage.close();
-    await dropSchema(schema);
   });
 
   it('runs every job exactly once across 3 processes claiming 5 at a time', async () => {
@@ -35,9 +27,9 @@ describe('several processes on one store', () => {
       cwd: REPO_ROOT,
       env: { DATABASE_URL, JOBSMITH_SCHEMA: schema },
     });
-    const all = (await storage.list({ limit: JOBS + 1, offset: 0 })).map((job) => job.id);
+    const all = (await storage().list({ limit: JOBS + 1, offset: 0 })).map((job) => job.id);
     expect(all).toHaveLength(JOBS);
-    await expectEachJobClaimedOnce(storage, perProcess, all);
+    await expectEachJobClaimedOnce(storage(), perProcess, all);
     // Released together, every process must have taken a share: they really raced on the same rows.
     for (const claimsOfOne of perProcess) expect(claimsOfOne.length).toBeGreaterThan(0);
   }, 120_000);
