@@ -112,6 +112,20 @@ export function finishColumns(outcomes: readonly FinishOutcome[]): unknown[] {
   ];
 }
 
+/**
+ * finish-purge.sql's $1, $2: ids and lease ids. A repeated id is sent as NULL, which matches nothing, so only its
+ * first outcome can apply (as in finish.sql) while every ordinal still names its outcome.
+ */
+export function finishPurgeColumns(outcomes: readonly FinishOutcome[]): string[] {
+  const seen = new Set<string>();
+  const ids = outcomes.map(({ id }) => {
+    if (seen.has(id)) return null;
+    seen.add(id);
+    return id;
+  });
+  return [arrayLiteral(ids), arrayLiteral(outcomes.map((outcome) => outcome.leaseId))];
+}
+
 /** register-server.sql's $1..$8. */
 export function serverColumns(info: ServerInfo): unknown[] {
   const { id, name, hostname, pid, queues, workerCount, startedAt, lastHeartbeatAt } = info;

@@ -1,6 +1,8 @@
 // storage.ts: PostgresStorage, the Storage seam on PostgreSQL. Each method is glue: check it is open and migrated,
 // pick the statement in src/sql, bind `now` from the clock, map rows. The SQL files hold the semantics (claims,
 // fencing, sweeps); enqueue.ts the dedup answers; listener.ts the LISTEN connection; migrate.ts the schema.
+
+import { randomBytes } from 'node:crypto';
 import {
   type CancelParams,
   type ClaimStamp,
@@ -48,6 +50,7 @@ import { runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
 import {
   finishColumns,
+  finishPurgeColumns,
   type ReclaimRow,
   recurringColumns,
   type ServerRow,
@@ -213,7 +216,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const [queue] = queues;
     const [name, scope] =
       queues.length === 1 ? (['fetch-and-lock-queue', queue] as const) : (['fetch-and-lock', queues] as const);
-    const values = [scope, limit, serverId, lockedUntil, now];
+    // One fresh random base per call (96 bits); the statement appends each row's address, so every lease id is fresh.
+    const values = [scope, limit, serverId, lockedUntil, now, randomBytes(12).toString('base64url')];
     const { rows } = await this.db.run<SqlClaimedRow>('fetchAndLock', name, values);
     const claim: ClaimStamp = { serverId, now, lockedUntil };
     return rows.map((row) => claimedJobFromSqlRow(row, claim));
@@ -223,8 +227,11 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     storageChecks.finish(outcomes);
     await this.ready('finish');
     if (outcomes.length === 0) return [];
-    const values = [...finishColumns(outcomes), this.clock.now()];
-    const { rows } = await this.db.run<{ ord: number }>('finish', 'finish', values);
+    // Every outcome deletes its job (a TTL of 0): the lean statement, which binds two arrays rather than eight.
+    const isPurgeOnly = outcomes.every((outcome) => outcome.purge === true);
+    const { rows } = isPurgeOnly
+      ? await this.db.run<{ ord: number }>('finish', 'finish-purge', finishPurgeColumns(outcomes))
+      : await this.db.run<{ ord: number }>('finish', 'finish', [...finishColumns(outcomes), this.clock.now()]);
     const applied = new Set(rows.map((row) => row.ord));
     return outcomes.map((_, index) => applied.has(index + 1));
   }

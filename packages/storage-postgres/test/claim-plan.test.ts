@@ -47,7 +47,7 @@ describe('fetchAndLock plan', () => {
   async function planOf(name: 'fetch-and-lock' | 'fetch-and-lock-queue', scope: unknown, limit: number) {
     const sql = bindStatements(schema)[name].text;
     const now = new Date('2030-01-01T00:00:01.000Z');
-    const values = [scope, limit, 's#1', new Date(now.getTime() + 30_000), now];
+    const values = [scope, limit, 's#1', new Date(now.getTime() + 30_000), now, 'lease-base:'];
     const { rows } = await adminQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
     return allNodes(rows[0]!['QUERY PLAN'][0].Plan);
   }
@@ -70,6 +70,9 @@ describe('fetchAndLock plan', () => {
         expect(claimScan?.['Node Type']).toMatch(/^Index (Only )?Scan$/);
         expect(limited.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
         expect(seqScansOfJobs(nodes)).toEqual([]);
+        // The UPDATE finds the locked rows by their addresses, not by a jobs_pkey probe per row.
+        const update = allNodes(nodes.find((node) => node['Node Type'] === 'ModifyTable') as PlanNode);
+        expect(update.map((node) => node['Node Type'])).toContain('Tid Scan');
       });
     }
   }

@@ -9,6 +9,9 @@
 -- Effects: succeeded stores result, finished_at and expires_at (an earlier attempt's last_error stays, as history);
 --   failed stores last_error, finished_at, expires_at; awaiting_retry stores last_error and run_at. Every move clears
 --   lease_id, locked_by, locked_until; purge deletes the row instead, freeing its unique_key.
+-- The state test is written `(j.state = 'processing') IS TRUE`: as a bare equality it implies jobs_lease_idx's
+-- predicate, and the planner may then probe that index by its second column (id), a scan of every running job per
+-- outcome, whenever its statistics say few jobs run. Hidden from the predicate prover, jobs_pkey is the only way in.
 WITH input AS (
   -- Ids and lease ids as COLLATE "C", the columns' own collation, so the join can probe jobs_pkey per outcome.
   SELECT DISTINCT ON (id) id COLLATE "C" AS id, lease_id COLLATE "C" AS lease_id, to_state, result, last_error, run_at,
@@ -32,13 +35,13 @@ finished AS (
     locked_until = NULL,
     updated_at = $9
   FROM input AS i
-  WHERE j.id = i.id AND j.lease_id = i.lease_id AND j.state = 'processing' AND NOT i.purge
+  WHERE j.id = i.id AND j.lease_id = i.lease_id AND (j.state = 'processing') IS TRUE AND NOT i.purge
   RETURNING i.ord::integer AS ord
 ),
 purged AS (
   DELETE FROM :"schema".jobs AS j
   USING input AS i
-  WHERE j.id = i.id AND j.lease_id = i.lease_id AND j.state = 'processing' AND i.purge
+  WHERE j.id = i.id AND j.lease_id = i.lease_id AND (j.state = 'processing') IS TRUE AND i.purge
   RETURNING i.ord::integer AS ord
 )
 SELECT ord FROM finished

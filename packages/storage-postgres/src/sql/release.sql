@@ -3,6 +3,7 @@
 -- Returns rows (id, lease_id) of the leases that were live and are now released.
 -- Effects: processing -> enqueued, attempt - 1 (the attempt is refunded), run_at kept (the job keeps its place at
 --   the head of its queue), lease cleared; one pg_notify(channel, queue) per queue that got a job back.
+-- `(j.state = 'processing') IS TRUE` keeps the planner on jobs_pkey, off jobs_lease_idx (finish.sql says why).
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[]) AS t (id, lease_id)
 ),
@@ -16,7 +17,7 @@ released AS (
     locked_until = NULL,
     updated_at = $3
   FROM input AS i
-  WHERE j.id = i.id AND j.lease_id = i.lease_id AND j.state = 'processing'
+  WHERE j.id = i.id AND j.lease_id = i.lease_id AND (j.state = 'processing') IS TRUE
   RETURNING j.id, i.lease_id, j.queue
 ),
 notified AS (

@@ -126,6 +126,20 @@ export function finishConformance(ctx: ConformanceContext): void {
       expect(await jobTotal(ctx.storage)).toBe(1);
     });
 
+    it('purges only the live outcomes of a purge batch, each job once, answering in order', async () => {
+      const [a, b, c] = await claimedJobs(ctx);
+      const results = await ctx.storage.finish([
+        { ...leaseOf(a!), to: 'succeeded', purge: true },
+        { ...staleLease(b!), to: 'succeeded', purge: true },
+        { ...leaseOf(c!), to: 'failed', error: { message: 'x' }, purge: true },
+        { ...leaseOf(a!), to: 'succeeded', purge: true },
+      ]);
+      expect(results).toEqual([true, false, true, false]);
+      expect(await ctx.storage.get(a!.id)).toBeNull();
+      expect(await mustGet(ctx.storage, b!.id)).toEqual(b);
+      expect(await ctx.storage.get(c!.id)).toBeNull();
+    });
+
     it('returns false and changes nothing when the lease is stale', async () => {
       const job = await claimedJob(ctx);
       expect(await ctx.storage.finish([{ ...staleLease(job), to: 'succeeded', result: '2' }])).toEqual([false]);
