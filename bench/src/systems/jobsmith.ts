@@ -25,16 +25,18 @@ const METHOD = 'noop';
 /** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
 const MIN_FETCH_BATCH_SIZE = 10;
 /**
- * Throughput profile: claims of up to 500 jobs kept in a local queue of 500, the size graphile-worker's performance
- * page uses for its local queue, and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
+ * Throughput profile: claims of up to 500 jobs (the size graphile-worker's performance page uses for its local queue)
+ * into a local queue of three such batches, so that while one batch feeds the workers two claims can be out side by
+ * side, and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
  */
 const THROUGHPUT_BATCH = 500;
+const THROUGHPUT_LOCAL_QUEUE = 3 * THROUGHPUT_BATCH;
 
 /** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
 function serverConfig(concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
-  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: 2 * THROUGHPUT_BATCH, succeededTtlMs: 0 };
+  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: THROUGHPUT_LOCAL_QUEUE, succeededTtlMs: 0 };
 }
 
 /**
@@ -172,7 +174,7 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 1000, ' +
+      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 1500, ' +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),

@@ -1,5 +1,6 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
-// `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches) and hands them to the executor; it
+// `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit) and
+// hands them to the executor; it
 // drains a backlog without sleeping, and when idle sleeps until a push, a poll, or (every slot busy) a freed slot.
 // It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
 import type { ErrorSource } from '../events.js';
@@ -8,6 +9,13 @@ import type { Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
 import { Loop, type LoopContext } from './loop.js';
+
+/**
+ * Claims a pass may send at once. With a local queue holding room for two batches, two claims run side by side: a
+ * claim's round trip is mostly the store's own work, so a second one keeps the store busy while the first one's jobs
+ * are read, instead of leaving it idle between back-to-back claims.
+ */
+export const MAX_CLAIMS_PER_PASS = 2;
 
 /** The dispatcher's slice of the server config. */
 export interface DispatcherConfig {
@@ -61,13 +69,24 @@ export class Dispatcher extends Loop<number> {
       this.lastPassFull = true;
       return 0;
     }
-    const limit = Math.min(this.config.fetchBatchSize, room);
+    const limits = this.claimLimits(room);
     const { serverId, queues, leaseMs } = this.config;
-    const jobs = await this.storage.fetchAndLock({ serverId, queues, limit, leaseMs });
+    const settled = await Promise.allSettled(
+      limits.map((limit) => this.storage.fetchAndLock({ serverId, queues, limit, leaseMs })),
+    );
+    // Every claim that succeeded is handed on, even when another failed: its jobs are leased to this server now.
+    const batches: Job[][] = [];
+    let failure: { reason: unknown } | null = null;
+    for (const result of settled) {
+      if (result.status === 'fulfilled') batches.push(result.value);
+      else failure ??= { reason: result.reason };
+    }
+    const jobs = batches.length === 1 ? (batches[0] as Job[]) : mergeClaims(batches);
     // Claimed while stop() began: hand them straight back rather than start work that would be aborted.
     if (this.isStopping) this.executor.release(jobs);
     else this.hand(jobs);
-    this.lastPassFull = jobs.length === limit;
+    if (failure !== null) throw failure.reason;
+    this.lastPassFull = batches.every((batch, i) => batch.length === limits[i]);
     return jobs.length;
   }
 
@@ -117,6 +136,18 @@ export class Dispatcher extends Loop<number> {
     return Math.max(1, Math.min(this.config.fetchBatchSize, this.localQueueSize));
   }
 
+  /** The limit of each claim this pass sends: one, or (see MAX_CLAIMS_PER_PASS) one per full batch that fits. */
+  private claimLimits(room: number): number[] {
+    const limit = Math.min(this.config.fetchBatchSize, room);
+    const refill = this.refillRoom();
+    const limits = [limit];
+    if (this.localQueue === null) return limits;
+    for (let left = room - limit; limits.length < MAX_CLAIMS_PER_PASS && left >= refill; left -= refill) {
+      limits.push(refill);
+    }
+    return limits;
+  }
+
   /** Jobs a claim may take now: free slots, plus the local queue's unused room. */
   private room(): number {
     const free = this.config.workerCount - this.executor.runningCount;
@@ -143,4 +174,29 @@ export class Dispatcher extends Loop<number> {
       if (job !== undefined) this.executor.run(job);
     }
   }
+}
+
+/** Claims sent side by side, merged into one claim order (priority desc, runAt asc, id asc); each is in that order. */
+function mergeClaims(batches: readonly Job[][]): Job[] {
+  const merged: Job[] = [];
+  const at = batches.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let b = 0; b < batches.length; b++) {
+      const job = batches[b]?.[at[b] as number];
+      const current = best < 0 ? undefined : batches[best]?.[at[best] as number];
+      if (job !== undefined && (current === undefined || claimsBefore(job, current))) best = b;
+    }
+    if (best < 0) return merged;
+    merged.push(batches[best]?.[at[best] as number] as Job);
+    at[best] = (at[best] as number) + 1;
+  }
+}
+
+function claimsBefore(a: Job, b: Job): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  const runA = a.runAt.getTime();
+  const runB = b.runAt.getTime();
+  if (runA !== runB) return runA < runB;
+  return a.id < b.id;
 }

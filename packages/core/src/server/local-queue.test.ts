@@ -6,7 +6,7 @@ import type { Job } from '../job.js';
 import type { FetchAndLockParams, Storage } from '../storage.js';
 import { resolveServerConfig } from './config.js';
 import { LocalQueue } from './local-queue.js';
-import { deferred, makeServer, settle, until } from './test-support.js';
+import { advanceUntil, deferred, makeServer, settle, until } from './test-support.js';
 
 /** A claimed-looking job, enough for the queue (it reads id and leaseId only). */
 function claimed(id: string): Job {
@@ -149,6 +149,73 @@ describe('localQueueSize', () => {
     expect(started).toEqual([0, 2]);
     expect((await storage.get(ids[1]!))?.state).toBe('deleted');
     await server.stop();
+  });
+
+  it('sends two claims side by side when two batches fit, and starts their jobs in claim order', async () => {
+    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 6 });
+    const original = storage.fetchAndLock.bind(storage);
+    // The first claim reaches storage only after the second returned, so the second takes the better jobs.
+    const secondDone = deferred();
+    const limits: number[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    storage.fetchAndLock = async (params: FetchAndLockParams) => {
+      const call = limits.push(params.limit);
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      if (call === 1) await secondDone.promise;
+      const jobs = await original(params);
+      if (call === 2) secondDone.resolve();
+      inFlight--;
+      return jobs;
+    };
+    const started: number[] = [];
+    registry.register('step', (payload: { n: number }) => {
+      started.push(payload.n);
+    });
+    // Priority 5 - n: job 0 is the best; ids alone would give the same order.
+    const items = Array.from({ length: 6 }, (_, n) => ({
+      method: 'step',
+      payload: { n },
+      options: { priority: 5 - n },
+    }));
+    await server.client.enqueueMany(items);
+    await server.start();
+    await until(async () => (await storage.counts()).byState.succeeded === 6);
+    await server.stop();
+    expect(limits.slice(0, 2)).toEqual([3, 3]);
+    expect(mostInFlight).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('runs the jobs of a claim that succeeded when the claim beside it failed, and reports the failure', async () => {
+    const { server, registry, storage, clock } = makeServer({ workerCount: 1, fetchBatchSize: 2, localQueueSize: 4 });
+    const original = storage.fetchAndLock.bind(storage);
+    let calls = 0;
+    storage.fetchAndLock = async (params: FetchAndLockParams) => {
+      calls++;
+      if (calls === 2) throw new Error('claim lost');
+      return original(params);
+    };
+    const errors: string[] = [];
+    server.on('error', (event) => {
+      errors.push(`${event.source}: ${String(event.error)}`);
+    });
+    const runs = new Map<number, number>();
+    registry.register('count', (payload: { n: number }) => {
+      runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
+    });
+    await server.client.enqueueMany(Array.from({ length: 6 }, (_, n) => ({ method: 'count', payload: { n } })));
+    await server.start();
+    // The failed pass backs off (clock time) before the dispatcher claims what the failed claim left enqueued.
+    await advanceUntil(clock, () => runs.size === 6, 500);
+    await server.stop();
+    expect([...runs.values()].every((count) => count === 1)).toBe(true);
+    expect(errors.some((line) => line.startsWith('dispatcher:') && line.includes('claim lost'))).toBe(true);
+    expect((await storage.counts()).byState).toMatchObject({ succeeded: 6, processing: 0, enqueued: 0 });
+    // Attempt 1 each: no job was stranded by the failed pass and requeued only when its lease lapsed.
+    const succeeded = await storage.list({ state: 'succeeded', limit: 10, offset: 0 });
+    expect(succeeded.map((job) => job.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('runs every job exactly once with two servers sharing one MemoryStorage', async () => {
