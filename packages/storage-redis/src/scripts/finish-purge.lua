@@ -13,8 +13,11 @@ is_write_through = n == 1
 local applied = {}
 for k = 0, n - 1 do
   local id, lease_id = ARGV[2 + 2 * k], ARGV[3 + 2 * k]
-  local job = load_job(id)
-  if job and job.state == 'processing' and job.leaseId == lease_id then
+  -- Only what the check and remove_job read: a hash field that is absent (uniqueKey, mostly) costs a scan of the
+  -- whole hash, and every other one a scan up to it.
+  local v = redis.call('HMGET', JOB .. id, 'state', 'leaseId', 'queue', 'lockedBy', 'uniqueKey')
+  if v[1] == 'processing' and v[2] == lease_id then
+    local job = { id = id, state = v[1], leaseId = v[2], queue = v[3], lockedBy = v[4], uniqueKey = v[5] }
     applied[k + 1] = 1
     remove_job(job)
   else
