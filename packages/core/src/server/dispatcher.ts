@@ -177,7 +177,14 @@ export class Dispatcher extends Loop<number> {
 }
 
 /** Claims sent side by side, merged into one claim order (priority desc, runAt asc, id asc); each is in that order. */
-function mergeClaims(batches: readonly Job[][]): Job[] {
+export function mergeClaims(batches: readonly Job[][]): Job[] {
+  const [first, second] = batches;
+  // The usual case: the two took consecutive stretches of one queue, so one comes wholly before the other.
+  if (batches.length === 2 && first !== undefined && second !== undefined) {
+    if (first.length === 0 || second.length === 0) return first.concat(second);
+    if (!claimsBefore(second[0] as Job, first[first.length - 1] as Job)) return first.concat(second);
+    if (!claimsBefore(first[0] as Job, second[second.length - 1] as Job)) return second.concat(first);
+  }
   const merged: Job[] = [];
   const at = batches.map(() => 0);
   for (;;) {
