@@ -16,7 +16,11 @@ const HOST = '127.0.0.1';
 const BUS_PORT_OFFSET = 10_000;
 /** Client ports are drawn from here, so bus ports stay below Linux's ephemeral range (32768+). */
 const PORT_RANGE = { from: 7_100, to: 22_000 };
-const START_TIMEOUT_MS = 10_000;
+/**
+ * For a server to start, the nodes to meet and the cluster to reach ok. Generous: a loaded 2-core machine running the
+ * whole suite once took over 10 s to join three nodes (a passing start takes about one).
+ */
+const START_TIMEOUT_MS = 30_000;
 /** Rounds of picking ports and starting servers, should a port be taken meanwhile. */
 const START_ATTEMPTS = 3;
 /** How much of a server's log an error message quotes. */
