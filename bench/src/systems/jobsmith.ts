@@ -25,18 +25,23 @@ const METHOD = 'noop';
 /** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
 const MIN_FETCH_BATCH_SIZE = 10;
 /**
- * Throughput profile: claims of up to 500 jobs (the size graphile-worker's performance page uses for its local queue)
- * into a local queue of three such batches, so that while one batch feeds the workers two claims can be out side by
- * side, and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
+ * Throughput profile: claims of up to 500 jobs (the size graphile-worker's performance page uses for its local queue),
+ * and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
  */
 const THROUGHPUT_BATCH = 500;
-const THROUGHPUT_LOCAL_QUEUE = 3 * THROUGHPUT_BATCH;
+/**
+ * Batches the local queue holds. On Postgres and Redis three, so that while one batch feeds the workers two claims
+ * can be out side by side, keeping the server busy; memory and SQLite claim in this thread, so a second claim overlaps
+ * nothing, and two batches (one claim ahead) measured faster there.
+ */
+const LOCAL_QUEUE_BATCHES: Readonly<Record<Store, number>> = { memory: 2, sqlite: 2, postgres: 3, redis: 3 };
 
 /** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
-function serverConfig(concurrency: number, profile: WorkerProfile): ServerConfig {
+function serverConfig(store: Store, concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
-  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize: THROUGHPUT_LOCAL_QUEUE, succeededTtlMs: 0 };
+  const localQueueSize = LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH;
+  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize, succeededTtlMs: 0 };
 }
 
 /**
@@ -118,7 +123,7 @@ class JobsmithSystem implements BenchSystem {
     const registry = new WorkerRegistry().register(METHOD, async (payload: BenchPayload) => {
       onJob(payload.i);
     });
-    const config = serverConfig(concurrency, profile);
+    const config = serverConfig(this.store, concurrency, profile);
     const storage = this.isolation.shared ? this.producer : this.isolation.open();
     this.workerStorage = storage;
     this.server = new BackgroundJobServer(config, storage, registry);
@@ -174,7 +179,9 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      'throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: 1500, ' +
+      `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: ${
+        LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH
+      }, ` +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
