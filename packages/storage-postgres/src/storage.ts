@@ -1,7 +1,6 @@
 // storage.ts: PostgresStorage, the Storage seam on PostgreSQL. Each method is glue: check it is open and migrated,
 // pick the statement in src/sql, bind `now` from the clock, map rows. The SQL files hold the semantics (claims,
 // fencing, sweeps); enqueue.ts the dedup answers; listener.ts the LISTEN connection; migrate.ts the schema.
-
 import { randomBytes } from 'node:crypto';
 import {
   type CancelParams,

@@ -1,7 +1,7 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
 // `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit) and
-// hands them to the executor; it
-// drains a backlog without sleeping, and when idle sleeps until a push, a poll, or (every slot busy) a freed slot.
+// hands them to the executor; it drains a backlog without sleeping, and when idle sleeps until a push, a poll, or
+// (every slot busy) a freed slot.
 // It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
