@@ -35,12 +35,13 @@ const THROUGHPUT_BATCH = 500;
  * nothing, and two batches (one claim ahead) measured faster there.
  */
 const LOCAL_QUEUE_BATCHES: Readonly<Record<Store, number>> = { memory: 2, sqlite: 2, postgres: 3, redis: 3 };
+const throughputLocalQueueSize = (store: Store): number => LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH;
 
 /** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
 function serverConfig(store: Store, concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
-  const localQueueSize = LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH;
+  const localQueueSize = throughputLocalQueueSize(store);
   return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize, succeededTtlMs: 0 };
 }
 
@@ -179,9 +180,7 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: ${
-        LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH
-      }, ` +
+      `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: ${throughputLocalQueueSize(store)}, ` +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),

@@ -25,9 +25,10 @@ export interface ServerConfig {
    * claim order) without a round trip. Claims refill it in full batches: the next one goes out once there is room for
    * min(fetchBatchSize, localQueueSize) jobs, so a size above fetchBatchSize claims ahead while jobs still wait; when
    * a second full batch fits too, the two claims go out side by side and their jobs start in claim order. Waiting jobs
-   * keep their leases renewed, `stop()` hands them back at once with the attempt refunded, and a cancel drops them. The trade-off: they are invisible to other servers while they
-   * wait, and a crash spends their attempt (the dead-server reclaim keeps it, as for running jobs), so size it for
-   * throughput on short jobs, not for long ones. @defaultValue 0
+   * keep their leases renewed, `stop()` hands them back at once with the attempt refunded, and a cancel drops them.
+   * The trade-off: they are invisible to other servers while they wait, and a crash spends their attempt (the
+   * dead-server reclaim keeps it, as for running jobs), so size it for throughput on short jobs, not for long ones.
+   * @defaultValue 0
    */
   localQueueSize?: number;
   /** Milliseconds a job may run before its signal aborts and the attempt fails; a job's `timeoutMs` wins. @defaultValue 300000 */

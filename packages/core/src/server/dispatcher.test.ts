@@ -235,13 +235,13 @@ describe('mergeClaims', () => {
   it('interleaves two claims into one claim order: priority desc, runAt asc, id asc', () => {
     const a = [job('a1', 5, 10), job('a2', 1, 0), job('a3', 1, 20)];
     const b = [job('b1', 5, 10), job('b2', 3, 50), job('b3', 1, 20)];
-    expect(mergeClaims([a, b]).map((j) => j.id)).toEqual(['a1', 'b1', 'b2', 'a2', 'a3', 'b3']);
+    expect(mergeClaims(a, b).map((j) => j.id)).toEqual(['a1', 'b1', 'b2', 'a2', 'a3', 'b3']);
   });
 
   it('puts a claim that lies wholly before the other first, whichever was sent first', () => {
     const early = [job('e1', 0, 1), job('e2', 0, 2)];
     const late = [job('l1', 0, 3), job('l2', 0, 4)];
-    expect(mergeClaims([late, early]).map((j) => j.id)).toEqual(['e1', 'e2', 'l1', 'l2']);
-    expect(mergeClaims([early, []]).map((j) => j.id)).toEqual(['e1', 'e2']);
+    expect(mergeClaims(late, early).map((j) => j.id)).toEqual(['e1', 'e2', 'l1', 'l2']);
+    expect(mergeClaims(early, []).map((j) => j.id)).toEqual(['e1', 'e2']);
   });
 });

@@ -81,7 +81,8 @@ export class Dispatcher extends Loop<number> {
       if (result.status === 'fulfilled') batches.push(result.value);
       else failure ??= { reason: result.reason };
     }
-    const jobs = batches.length === 1 ? (batches[0] as Job[]) : mergeClaims(batches);
+    const [first = [], second] = batches;
+    const jobs = second === undefined ? first : mergeClaims(first, second);
     // Claimed while stop() began: hand them straight back rather than start work that would be aborted.
     if (this.isStopping) this.executor.release(jobs);
     else this.hand(jobs);
@@ -176,28 +177,29 @@ export class Dispatcher extends Loop<number> {
   }
 }
 
-/** Claims sent side by side, merged into one claim order (priority desc, runAt asc, id asc); each is in that order. */
-export function mergeClaims(batches: readonly Job[][]): Job[] {
-  const [first, second] = batches;
+/** Two claims sent side by side, merged into one claim order (priority desc, runAt asc, id asc); each is in it. */
+export function mergeClaims(first: readonly Job[], second: readonly Job[]): Job[] {
   // The usual case: the two took consecutive stretches of one queue, so one comes wholly before the other.
-  if (batches.length === 2 && first !== undefined && second !== undefined) {
-    if (first.length === 0 || second.length === 0) return first.concat(second);
-    if (!claimsBefore(second[0] as Job, first[first.length - 1] as Job)) return first.concat(second);
-    if (!claimsBefore(first[0] as Job, second[second.length - 1] as Job)) return second.concat(first);
-  }
+  const firstLast = first[first.length - 1];
+  const secondLast = second[second.length - 1];
+  if (firstLast === undefined || secondLast === undefined) return first.concat(second);
+  if (!claimsBefore(second[0] as Job, firstLast)) return first.concat(second);
+  if (!claimsBefore(first[0] as Job, secondLast)) return second.concat(first);
   const merged: Job[] = [];
-  const at = batches.map(() => 0);
-  for (;;) {
-    let best = -1;
-    for (let b = 0; b < batches.length; b++) {
-      const job = batches[b]?.[at[b] as number];
-      const current = best < 0 ? undefined : batches[best]?.[at[best] as number];
-      if (job !== undefined && (current === undefined || claimsBefore(job, current))) best = b;
+  let i = 0;
+  let j = 0;
+  while (i < first.length && j < second.length) {
+    const a = first[i] as Job;
+    const b = second[j] as Job;
+    if (claimsBefore(b, a)) {
+      merged.push(b);
+      j++;
+    } else {
+      merged.push(a);
+      i++;
     }
-    if (best < 0) return merged;
-    merged.push(batches[best]?.[at[best] as number] as Job);
-    at[best] = (at[best] as number) + 1;
   }
+  return merged.concat(first.slice(i), second.slice(j));
 }
 
 function claimsBefore(a: Job, b: Job): boolean {
