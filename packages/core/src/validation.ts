@@ -76,6 +76,11 @@ export function checkKnownKeys(operation: string, field: string, value: object, 
   }
 }
 
+/** `field`, or the key inside it a replacer was called for; built only for an error (the replacer runs per value). */
+function fieldAtKey(field: string, key: string): string {
+  return key === '' ? field : `${field} (at key ${JSON.stringify(key)})`;
+}
+
 /**
  * JSON text of `value`, or a ValidationError when JSON would lose or refuse part of it: BigInt, functions, symbols,
  * NaN/Infinity, `undefined` at the top level or in an array, and cycles.
@@ -84,18 +89,28 @@ export function serializeJson(operation: string, field: string, value: unknown):
   let text: string | undefined;
   try {
     text = JSON.stringify(value, function (this: unknown, key: string, entry: unknown) {
-      const where = key === '' ? field : `${field} (at key ${JSON.stringify(key)})`;
       switch (typeof entry) {
         case 'bigint':
-          throw new ValidationError(operation, where, 'must be JSON-serializable: BigInt is not', entry);
+          throw new ValidationError(
+            operation,
+            fieldAtKey(field, key),
+            'must be JSON-serializable: BigInt is not',
+            entry,
+          );
         case 'function':
         case 'symbol':
-          throw new ValidationError(operation, where, `must be JSON-serializable: a ${typeof entry} is not`);
+          throw new ValidationError(
+            operation,
+            fieldAtKey(field, key),
+            `must be JSON-serializable: a ${typeof entry} is not`,
+          );
         case 'number':
-          if (!Number.isFinite(entry)) throw new ValidationError(operation, where, 'must be a finite number', entry);
+          if (!Number.isFinite(entry))
+            throw new ValidationError(operation, fieldAtKey(field, key), 'must be a finite number', entry);
           break;
         case 'undefined':
-          if (key === '' || Array.isArray(this)) throw new ValidationError(operation, where, 'must not be undefined');
+          if (key === '' || Array.isArray(this))
+            throw new ValidationError(operation, fieldAtKey(field, key), 'must not be undefined');
           break;
       }
       return entry;

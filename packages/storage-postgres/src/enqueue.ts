@@ -40,7 +40,10 @@ export async function insertJobs(
   return results;
 }
 
-/** A caller-chosen id repeated within the batch: the later copies are duplicates of the first. */
+/**
+ * An id repeated within the batch (a caller-chosen one, or the same job given twice): the later copies are duplicates
+ * of the first.
+ */
 function dropRepeatedIds(jobs: readonly NewJob[], results: EnqueueResult[]): Pending[] {
   const seen = new Set<string>();
   const pending: Pending[] = [];
@@ -72,8 +75,9 @@ async function insertRound(
     else unresolved.push(entry);
   }
   // Only skipped jobs come back: every other one was written.
-  for (const [position, entry] of pending.entries()) {
-    if (!skipped.has(position)) results[entry.index] = { id: entry.job.id, duplicate: false };
+  for (let position = 0; position < pending.length; position++) {
+    const { index, job } = pending[position] as Pending;
+    if (!skipped.has(position)) results[index] = { id: job.id, duplicate: false };
   }
   return unresolved;
 }

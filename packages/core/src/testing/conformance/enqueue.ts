@@ -1,6 +1,7 @@
 // enqueue.ts: conformance of `enqueue` and `get`: every field stored as given, uniqueKey dedup while the holder is
 // unfinished (and only then), idempotent caller-chosen ids, and batch results in order.
 import { describe, expect, it } from 'vitest';
+import { buildNewJob } from '../../enqueue-options.js';
 import { uuidv7 } from '../../ids.js';
 import { FINISHED_STATES, type Job } from '../../job.js';
 import type { ConformanceContext } from './context.js';
@@ -136,6 +137,22 @@ export function enqueueConformance(ctx: ConformanceContext): void {
       ]);
       expect(await ctx.storage.get(second.id)).toBeNull();
       expect(await jobTotal(ctx.storage)).toBe(2);
+    });
+
+    // A job JobClient built has a generated id, which backends may trust to be new; the same object given twice is
+    // still one job. A caller-chosen id repeated in one batch likewise.
+    it('writes a job given twice in one batch once, the second answered as its duplicate', async () => {
+      const built = buildNewJob('enqueue', 'test', {}, undefined, ctx.clock.now());
+      const chosen = newJob(ctx, { id: 'chosen-1' });
+      const fresh = newJob(ctx);
+      expect(await ctx.storage.enqueue({ jobs: [built, chosen, built, { ...chosen }, fresh] })).toEqual([
+        { id: built.id, duplicate: false },
+        { id: 'chosen-1', duplicate: false },
+        { id: built.id, duplicate: true },
+        { id: 'chosen-1', duplicate: true },
+        { id: fresh.id, duplicate: false },
+      ]);
+      expect(await jobTotal(ctx.storage)).toBe(3);
     });
 
     it('writes the other jobs of a batch in which one is a duplicate', async () => {
