@@ -1,10 +1,11 @@
-// systems/bullmq.ts: BullMQ on Redis, isolated by a fresh key prefix per run. Workers use BullMQ's defaults
-// (blocking fetch of one job at a time, completed jobs kept), with `concurrency` as the only knob.
+// systems/bullmq.ts: BullMQ on Redis, isolated by a fresh key prefix per run. Workers use BullMQ's defaults (blocking
+// fetch of one job at a time), with `concurrency` as the knob; throughput runs also remove each job as it completes
+// (`removeOnComplete: { count: 0 }`), as jobsmith's throughput profile deletes succeeded jobs: neither keeps them.
 import { Queue, Worker } from 'bullmq';
 import { ErrorLog } from '../error-log.js';
 import { notSetUp } from '../errors.js';
 import { deleteKeys, isolationName } from '../services.js';
-import type { BenchPayload, BenchSystem, OnJob, SystemSpec } from '../system.js';
+import type { BenchPayload, BenchSystem, OnJob, SystemSpec, WorkerProfile } from '../system.js';
 
 const QUEUE = 'bench';
 const JOB_NAME = 'noop';
@@ -34,13 +35,14 @@ class BullmqSystem implements BenchSystem {
     await this.requireQueue().addBulk(payloads.map((data) => ({ name: JOB_NAME, data })));
   }
 
-  async startWorkers(concurrency: number, onJob: OnJob): Promise<void> {
+  async startWorkers(concurrency: number, onJob: OnJob, profile: WorkerProfile): Promise<void> {
+    const removal = profile === 'throughput' ? { removeOnComplete: { count: 0 } } : {};
     const worker = new Worker<BenchPayload>(
       QUEUE,
       async (job) => {
         onJob(job.data.i);
       },
-      { connection: { url: this.url }, prefix: this.prefix, concurrency },
+      { connection: { url: this.url }, prefix: this.prefix, concurrency, ...removal },
     );
     worker.on('error', this.errors.record);
     worker.on('failed', (_job, error) => this.errors.record(error));
@@ -84,7 +86,8 @@ export function bullmqSpec(redisUrl: string): SystemSpec {
     name: 'bullmq',
     product: 'BullMQ',
     store: 'redis',
-    configuration: 'Worker({ concurrency }) with defaults: blocking fetch, one job per round trip, completed jobs kept',
+    configuration:
+      'Worker({ concurrency }) with defaults: blocking fetch, one job per round trip; throughput: removeOnComplete { count: 0 } (completed jobs deleted); latency: completed jobs kept',
     create: () => new BullmqSystem(redisUrl),
   };
 }
