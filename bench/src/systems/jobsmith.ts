@@ -25,24 +25,27 @@ const METHOD = 'noop';
 /** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
 const MIN_FETCH_BATCH_SIZE = 10;
 /**
- * Throughput profile: claims of up to 500 jobs (the size graphile-worker's performance page uses for its local queue),
- * and succeeded jobs deleted in the write that finishes them, as graphile-worker does.
+ * Throughput profile: claims of up to this many jobs, and succeeded jobs deleted in the write that finishes them, as
+ * graphile-worker does. 500 is the size graphile-worker's performance page uses for its local queue. Redis claims 200:
+ * a 500-job reply is 9,000 values that Node parses and keeps until the workers reach them, and at 500 the garbage
+ * collector took a third of Node's time (alternating runs, 50,000 jobs: about 39,000 jobs/s at 500 against 50,000 at
+ * 200, with 150 and 4 x 100 as fast as 200 and 300 between).
  */
-const THROUGHPUT_BATCH = 500;
+const THROUGHPUT_BATCH: Readonly<Record<Store, number>> = { memory: 500, sqlite: 500, postgres: 500, redis: 200 };
 /**
  * Batches the local queue holds. On Postgres and Redis three, so that while one batch feeds the workers two claims
  * can be out side by side, keeping the server busy; memory and SQLite claim in this thread, so a second claim overlaps
  * nothing, and two batches (one claim ahead) measured faster there.
  */
 const LOCAL_QUEUE_BATCHES: Readonly<Record<Store, number>> = { memory: 2, sqlite: 2, postgres: 3, redis: 3 };
-const throughputLocalQueueSize = (store: Store): number => LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH;
+const throughputLocalQueueSize = (store: Store): number => LOCAL_QUEUE_BATCHES[store] * THROUGHPUT_BATCH[store];
 
 /** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
 function serverConfig(store: Store, concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
   const localQueueSize = throughputLocalQueueSize(store);
-  return { ...base, fetchBatchSize: THROUGHPUT_BATCH, localQueueSize, succeededTtlMs: 0 };
+  return { ...base, fetchBatchSize: THROUGHPUT_BATCH[store], localQueueSize, succeededTtlMs: 0 };
 }
 
 /**
@@ -180,7 +183,7 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     product: 'jobsmith',
     store,
     configuration:
-      `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: 500, localQueueSize: ${throughputLocalQueueSize(store)}, ` +
+      `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: ${THROUGHPUT_BATCH[store]}, localQueueSize: ${throughputLocalQueueSize(store)}, ` +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
