@@ -83,28 +83,51 @@ export interface CaseSpec {
   metrics: readonly MetricSpec[];
 }
 
+/** A case as every system runs it: the scenario, the parameters and the metrics, without the system. */
+export type SharedCase = Omit<CaseSpec, 'spec'>;
+
 /**
- * Runs one case `runs` times (`once` gets the 1-based run number), printing a progress line per run, and folds the
- * runs into one Measurement per metric. A run that throws ends the case: it is reported as FAILED, not retried.
+ * Runs one case on every system of `specs`, `runs` times each, interleaved: run 1 of every system, then run 2 of
+ * every system, and so on. The machine speeds up and slows down over minutes; interleaved, a drift weighs on every
+ * system alike instead of on whichever ran its runs last. A progress line per run; the runs of each system are folded
+ * into one Measurement per metric. A run that throws ends that system's case (FAILED, not retried); the others go on.
  */
+export async function runCases(
+  specs: readonly SystemSpec[],
+  shared: SharedCase,
+  runs: number,
+  once: (spec: SystemSpec, run: number) => Promise<RunOutcome>,
+): Promise<Measurement[]> {
+  const keys = specs.map((spec): CaseSpec => ({ ...shared, spec }));
+  const outcomes = keys.map((): RunOutcome[] => []);
+  const failures: (string | null)[] = keys.map(() => null);
+  for (let run = 1; run <= runs; run++) {
+    for (const [index, key] of keys.entries()) {
+      if (failures[index] !== null) continue;
+      const label = `${key.scenario} ${key.spec.name}: ${key.params} run ${run}/${runs}`;
+      try {
+        const outcome = await once(key.spec, run);
+        outcomes[index]?.push(outcome);
+        progress(`${label}: ${describeOutcome(key, outcome)}`);
+      } catch (error) {
+        progress(`${label}: FAILED: ${describe(error)}`);
+        failures[index] = `FAILED in run ${run}: ${describe(error)}`;
+      }
+    }
+  }
+  return keys.flatMap((key, index) =>
+    key.metrics.map((metric) => fold(key, metric, outcomes[index] ?? [], failures[index] ?? null)),
+  );
+}
+
+/** Runs one case on one system `runs` times (the steady ramp, which runs its systems one after another). */
 export async function runCase(
   key: CaseSpec,
   runs: number,
   once: (run: number) => Promise<RunOutcome>,
 ): Promise<Measurement[]> {
-  const outcomes: RunOutcome[] = [];
-  const label = `${key.scenario} ${key.spec.name}: ${key.params}`;
-  for (let run = 1; run <= runs; run++) {
-    try {
-      const outcome = await once(run);
-      outcomes.push(outcome);
-      progress(`${label} run ${run}/${runs}: ${describeOutcome(key, outcome)}`);
-    } catch (error) {
-      progress(`${label} run ${run}/${runs}: FAILED: ${describe(error)}`);
-      return key.metrics.map((m) => fold(key, m, outcomes, `FAILED in run ${run}: ${describe(error)}`));
-    }
-  }
-  return key.metrics.map((m) => fold(key, m, outcomes, null));
+  const { spec, ...shared } = key;
+  return runCases([spec], shared, runs, (_spec, run) => once(run));
 }
 
 function fold(key: CaseSpec, metric: MetricSpec, runs: readonly RunOutcome[], failure: string | null): Measurement {

@@ -2,7 +2,7 @@
 // with a fixed number in flight, and the system's bulk API in chunks. Afterwards the system must report N jobs waiting.
 import type { Settings } from '../options.js';
 import { count, type Measurement } from '../result.js';
-import { type CaseSpec, perSecond, type RunOutcome, runCase, withSystem } from '../runner.js';
+import { perSecond, type RunOutcome, runCases, type SharedCase, withSystem } from '../runner.js';
 import type { BenchSystem, SystemSpec } from '../system.js';
 import type { Scenario } from './scenario.js';
 
@@ -76,17 +76,17 @@ async function once(spec: SystemSpec, n: number, produce: Producer, budgetMs: nu
 export const enqueueScenario: Scenario = {
   name: 'enqueue',
   description: 'producer throughput: N jobs by single calls (sequential, or a fixed number in flight) and by bulk API',
-  async run(spec, { settings }) {
+  async run(specs, { settings }) {
     const results: Measurement[] = [];
     for (const n of settings.enqueue.counts) {
       for (const { label, produce } of modes(settings)) {
-        const key: CaseSpec = {
-          spec,
+        const shared: SharedCase = {
           scenario: 'enqueue',
           params: `${count(n)} jobs, ${label}`,
           metrics: [{ metric: 'throughput', unit: 'jobs/s', better: 'higher' }],
         };
-        results.push(...(await runCase(key, settings.runs, () => once(spec, n, produce, settings.runBudgetMs))));
+        const run = (spec: SystemSpec) => once(spec, n, produce, settings.runBudgetMs);
+        results.push(...(await runCases(specs, shared, settings.runs, run)));
       }
     }
     return results;

@@ -2,8 +2,8 @@
 // setting and are warmed up; then jobs are enqueued one at a time, spaced a few milliseconds apart, and each job's
 // latency is the time from just before its enqueue call to its handler starting. Reports p50 and p99 per run.
 import { BenchError } from '../errors.js';
-import { count, type Measurement } from '../result.js';
-import { type CaseSpec, pause, type RunOutcome, runCase, withSystem } from '../runner.js';
+import { count } from '../result.js';
+import { pause, type RunOutcome, runCases, type SharedCase, withSystem } from '../runner.js';
 import { percentile } from '../stats.js';
 import type { SystemSpec } from '../system.js';
 import { JobTally } from '../tally.js';
@@ -62,10 +62,9 @@ function mean(values: readonly number[]): number {
 export const latencyScenario: Scenario = {
   name: 'latency',
   description: 'enqueue-to-start latency on an idle, warmed-up worker (each system in its low-latency setting)',
-  async run(spec, { settings }) {
+  async run(specs, { settings }) {
     const plan: LatencyPlan = { ...settings.latency, budgetMs: settings.runBudgetMs };
-    const key: CaseSpec = {
-      spec,
+    const shared: SharedCase = {
       scenario: 'latency',
       params: `${count(plan.samples)} jobs ${plan.minGapMs}-${plan.maxGapMs} ms apart, concurrency ${plan.concurrency}`,
       metrics: [
@@ -73,7 +72,6 @@ export const latencyScenario: Scenario = {
         { metric: 'p99', unit: 'ms', better: 'lower' },
       ],
     };
-    const results: Measurement[] = await runCase(key, settings.runs, () => once(spec, plan));
-    return results;
+    return runCases(specs, shared, settings.runs, (spec) => once(spec, plan));
   },
 };

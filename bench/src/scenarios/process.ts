@@ -3,7 +3,7 @@
 // (completions persisted, not just handlers returned). Every job must run exactly once: duplicates and missing jobs
 // are counted and reported. A run over budget reports the rate of the completions persisted within it.
 import { count, type Measurement } from '../result.js';
-import { type CaseSpec, perSecond, type RunOutcome, runCase, waitUntilDrained, withSystem } from '../runner.js';
+import { perSecond, type RunOutcome, runCases, type SharedCase, waitUntilDrained, withSystem } from '../runner.js';
 import type { BenchSystem, SystemSpec } from '../system.js';
 import { JobTally } from '../tally.js';
 import type { Scenario } from './scenario.js';
@@ -70,19 +70,18 @@ async function once(spec: SystemSpec, n: number, concurrency: number, chunk: num
 export const processScenario: Scenario = {
   name: 'process',
   description: 'consumer throughput: drain a pre-filled backlog of no-op jobs, first start to last completion',
-  async run(spec, { settings }) {
+  async run(specs, { settings }) {
     const { counts, concurrencies, fillChunk } = settings.process;
     const results: Measurement[] = [];
     for (const n of counts) {
       for (const concurrency of concurrencies) {
-        const key: CaseSpec = {
-          spec,
+        const shared: SharedCase = {
           scenario: 'process',
           params: `${count(n)} jobs, concurrency ${concurrency}`,
           metrics: [{ metric: 'throughput', unit: 'jobs/s', better: 'higher' }],
         };
-        const run = () => once(spec, n, concurrency, fillChunk, settings.runBudgetMs);
-        results.push(...(await runCase(key, settings.runs, run)));
+        const run = (spec: SystemSpec) => once(spec, n, concurrency, fillChunk, settings.runBudgetMs);
+        results.push(...(await runCases(specs, shared, settings.runs, run)));
       }
     }
     return results;

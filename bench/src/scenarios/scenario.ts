@@ -1,5 +1,5 @@
-// scenarios/scenario.ts: what a scenario is: a name, a one-line description for the report, and a run over one
-// system that returns its measurements. Scenarios never print the table; they only measure.
+// scenarios/scenario.ts: what a scenario is: a name, a one-line description for the report, and a run over the chosen
+// systems that returns their measurements. Scenarios never print the table; they only measure.
 import type { ScenarioName, Settings } from '../options.js';
 import type { Measurement } from '../result.js';
 import type { SystemSpec } from '../system.js';
@@ -14,5 +14,6 @@ export interface Scenario {
   readonly name: ScenarioName;
   /** What it measures, one line, for the report. */
   readonly description: string;
-  run(spec: SystemSpec, context: ScenarioContext): Promise<Measurement[]>;
+  /** Measures every system of `specs` (each case's runs interleaved across them: runner.ts runCases). */
+  run(specs: readonly SystemSpec[], context: ScenarioContext): Promise<Measurement[]>;
 }

@@ -164,18 +164,22 @@ function roundTwoDigits(n: number): number {
 export const steadyScenario: Scenario = {
   name: 'steady',
   description: 'mixed steady load: a fixed enqueue rate stepped up while workers (concurrency 10) keep up',
-  async run(spec, context) {
+  // One system after another: a ramp is minutes long and starts from a rate of its own system (startRate).
+  async run(specs, context) {
     const { settings } = context;
-    const start = startRate(spec, context);
     const { concurrency, stepMs, factor } = settings.steady;
-    const key: CaseSpec = {
-      spec,
-      scenario: 'steady',
-      // The start rate differs per system (see startRate), so it goes in the notes, not the compared parameters.
-      params: `x${factor} per ${stepMs / 1000} s step, concurrency ${concurrency}`,
-      metrics: [{ metric: 'max rate held', unit: 'jobs/s', better: 'higher' }],
-    };
-    const results: Measurement[] = await runCase(key, settings.steadyRuns, () => once(spec, settings, start));
+    const results: Measurement[] = [];
+    for (const spec of specs) {
+      const start = startRate(spec, context);
+      const key: CaseSpec = {
+        spec,
+        scenario: 'steady',
+        // The start rate differs per system (see startRate), so it goes in the notes, not the compared parameters.
+        params: `x${factor} per ${stepMs / 1000} s step, concurrency ${concurrency}`,
+        metrics: [{ metric: 'max rate held', unit: 'jobs/s', better: 'higher' }],
+      };
+      results.push(...(await runCase(key, settings.steadyRuns, () => once(spec, settings, start))));
+    }
     return results;
   },
 };
