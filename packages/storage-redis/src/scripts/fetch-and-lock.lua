@@ -68,13 +68,7 @@ for _, member in ipairs(chosen) do
     local attempt = tostring(tonumber(row[AT_ATTEMPT]) + 1)
     redis.call('HSET', key, 'state', 'processing', 'attempt', attempt, 'leaseId', lease_base .. n,
       'lockedBy', server_id, 'lockedUntil', locked_until, 'startedAt', now, 'updatedAt', now)
-    local queue = row[AT_QUEUE]
-    local members = left_ready[queue]
-    if not members then
-      members = {}
-      left_ready[queue] = members
-    end
-    members[#members + 1] = member
+    push_to(left_ready, row[AT_QUEUE], member)
     processing[2 * n - 1] = locked_until
     processing[2 * n] = id
     taken[n] = id

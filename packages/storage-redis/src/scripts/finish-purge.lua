@@ -22,14 +22,8 @@ for k = 0, n - 1 do
   if v[1] == 'processing' and v[2] == lease_id then
     applied[k + 1] = 1
     removed[#removed + 1] = id
-    local server = v[4]
-    if server then
-      local ids = by_server[server]
-      if not ids then
-        ids = {}
-        by_server[server] = ids
-      end
-      ids[#ids + 1] = id
+    if v[4] then
+      push_to(by_server, v[4], id)
     end
     by_queue[v[3]] = (by_queue[v[3]] or 0) + 1
     if v[5] then

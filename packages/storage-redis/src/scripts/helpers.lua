@@ -114,6 +114,16 @@ local function count(queue, state, delta)
   count_deltas[field] = (count_deltas[field] or 0) + delta
 end
 
+-- Appends `value` to the list `lists[key]`, starting it on first use: how a batch script groups its members by key.
+local function push_to(lists, key, value)
+  local list = lists[key]
+  if not list then
+    list = {}
+    lists[key] = list
+  end
+  list[#list + 1] = value
+end
+
 -- Sends `command key args...` in slices: unpack is bounded by Lua's C stack (LUAI_MAXCSTACK, 8000).
 local SLICE = 4000
 local function call_sliced(command, key, args)
