@@ -23,21 +23,51 @@ interface Pending {
  */
 const MAX_ROUNDS = 3;
 
-/** Inserts `jobs` through `via`, notifying `channel`; one statement unless a concurrent commit blocked a job. */
+/**
+ * Inserts `jobs` through `via`, waking `channel`'s listeners; one statement unless a concurrent commit blocked a job.
+ * Inside an app's transaction the NOTIFY rides in it (delivered at its commit, never for a rollback). On the pool it
+ * is a statement of its own after the commit (notify.sql: a transaction that NOTIFYs holds every other one's commit
+ * until its WAL flush ends, so single enqueues could not share flushes). Should that statement fail, the jobs are
+ * written all the same: `onWakeUpError` hears of it and servers find the jobs at their next poll.
+ */
 export async function insertJobs(
   db: Database,
   jobs: readonly NewJob[],
   channel: string,
   via: Queryable,
+  onWakeUpError: (error: Error) => void,
 ): Promise<EnqueueResult[]> {
+  const wakeAfter = via === db.pool;
   const results: EnqueueResult[] = new Array(jobs.length);
   let pending = dropRepeatedIds(jobs, results);
   for (let round = 0; pending.length > 0; round++) {
     if (round === MAX_ROUNDS) throw new StorageError('enqueue', { detail: 'uniqueKey holders kept changing' });
-    pending = await insertRound(db, pending, channel, via, results);
+    pending = await insertRound(db, pending, wakeAfter ? null : channel, via, results);
     pending = await findHolders(db, pending, via, results);
   }
+  if (wakeAfter) await wakeListeners(db, jobs, results, channel, onWakeUpError);
   return results;
+}
+
+/** notify.sql for each queue that got a job written as enqueued (a scheduled one wakes nobody yet). */
+async function wakeListeners(
+  db: Database,
+  jobs: readonly NewJob[],
+  results: readonly EnqueueResult[],
+  channel: string,
+  onWakeUpError: (error: Error) => void,
+): Promise<void> {
+  const queues = new Set<string>();
+  for (let index = 0; index < jobs.length; index++) {
+    const job = jobs[index] as NewJob;
+    if (job.state === 'enqueued' && results[index]?.duplicate === false) queues.add(job.queue);
+  }
+  if (queues.size === 0) return;
+  try {
+    await db.run('enqueue', 'notify', [channel, [...queues]]);
+  } catch (error) {
+    onWakeUpError(error as Error);
+  }
 }
 
 /**
@@ -60,7 +90,7 @@ function dropRepeatedIds(jobs: readonly NewJob[], results: EnqueueResult[]): Pen
 async function insertRound(
   db: Database,
   pending: Pending[],
-  channel: string,
+  channel: string | null,
   via: Queryable,
   results: EnqueueResult[],
 ): Promise<Pending[]> {
@@ -86,7 +116,7 @@ async function insertRound(
  * One job (the usual single call) runs enqueue-one.sql: scalar parameters let PostgreSQL keep one generic plan per
  * connection, where enqueue.sql's arrays had it re-plan every call. Same answer shape either way.
  */
-async function runInsert(db: Database, pending: Pending[], channel: string, via: Queryable) {
+async function runInsert(db: Database, pending: Pending[], channel: string | null, via: Queryable) {
   const [only] = pending;
   if (pending.length === 1 && only !== undefined) {
     return db.run<SkippedRow>('enqueue', 'enqueue-one', [...enqueueOneValues(only.job), channel], via);

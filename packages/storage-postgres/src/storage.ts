@@ -83,6 +83,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly channel: string;
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
+  private readonly onError: (error: Error) => void;
   private migrated: Promise<void> | null = null;
   private isMigrated = false;
   private closed = false;
@@ -93,6 +94,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     this.schema = resolved.schema;
     this.ownsPool = resolved.ownsPool;
     this.channel = channelName(resolved.schema);
+    this.onError = resolved.onError;
     this.migrations = bindMigrations(resolved.schema);
     const statements = bindStatements(resolved.schema);
     const target = describeTarget(resolved.clientConfig);
@@ -143,7 +145,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     if (tx !== undefined) checkTransactionClient('enqueue', tx);
     await this.ready('enqueue');
     if (jobs.length === 0) return [];
-    return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool);
+    return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool, this.onError);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -357,7 +359,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       const values = [id, expectedRunAt, nextRunAt, job !== null, this.clock.now()];
       const { rowCount } = await this.db.run('fireRecurring', 'fire-recurring', values, client);
       if (rowCount !== 1) return false;
-      if (job !== null) await insertJobs(this.db, [job], this.channel, client);
+      if (job !== null) await insertJobs(this.db, [job], this.channel, client, this.onError);
       return true;
     });
   }

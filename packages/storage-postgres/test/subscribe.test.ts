@@ -48,6 +48,29 @@ describe('subscribe', () => {
     expect(heard.queues.filter((queue) => queue !== 'marker').sort()).toEqual(['x', 'y']);
   });
 
+  it('hears a pool batch once per queue that got an enqueued job, after its commit', async () => {
+    const heard = new Heard();
+    a.subscribe(heard.listener);
+    await enqueueUntilHeard(b, heard, 'ready');
+    const held = makeNewJob({ queue: 'held', uniqueKey: 'only-one' });
+    await b.enqueue({ jobs: [held] });
+    await heard.until('held');
+    heard.queues.length = 0;
+    const runAt = new Date('2030-01-01T01:00:00.000Z');
+    const jobs = [
+      ...['x', 'x', 'y'].map((queue) => makeNewJob({ queue })),
+      makeNewJob({ queue: 'later', state: 'scheduled', runAt }),
+      makeNewJob({ queue: 'dup', uniqueKey: 'only-one' }),
+    ];
+    const results = await b.enqueue({ jobs });
+    expect(results.map((result) => result.duplicate)).toEqual([false, false, false, false, true]);
+    await heard.until('x');
+    // The wake-up comes after the commit: a claim made on hearing it finds the jobs.
+    expect(await a.fetchAndLock({ queues: ['x'], limit: 5, serverId: 's', leaseMs: 60_000 })).toHaveLength(2);
+    await enqueueUntilHeard(b, heard, 'marker'); // delivered after anything the batch sent
+    expect(heard.queues.filter((queue) => queue !== 'marker').sort()).toEqual(['x', 'y']);
+  });
+
   it('opens no listener connection until the first subscribe', async () => {
     expect(await listenerPids(a)).toEqual([]);
     const heard = new Heard();

@@ -4,7 +4,8 @@
 -- runs enqueue.sql instead (enqueue.ts).
 -- Inputs: enqueue.sql's $1..$13, the same columns (unique_key all null).
 -- Returns one row: sent, the number of queues notified.
--- Effects: rows in jobs (attempt 0); one pg_notify(channel, queue) per queue that got an enqueued job, at commit.
+-- Effects: rows in jobs (attempt 0); unless $13 is null, one pg_notify(channel, queue) per queue that got an
+-- enqueued job, at commit.
 WITH inserted AS (
   INSERT INTO :"schema".jobs (
     id, method, payload, queue, priority, state, attempt, max_attempts, timeout_ms, run_at, created_at, updated_at,
@@ -27,4 +28,5 @@ WITH inserted AS (
 -- The queues come from the input, not RETURNING: the statement writes every job or none, and rows kept for RETURNING
 -- cost a few percent of its time. A WITH that writes runs to completion whether or not it is read.
 SELECT count(pg_notify($13, q.queue)) AS sent
-FROM (SELECT DISTINCT queue FROM unnest($4::text[], $6::text[]) AS t (queue, state) WHERE state = 'enqueued') AS q;
+FROM (SELECT DISTINCT queue FROM unnest($4::text[], $6::text[]) AS t (queue, state) WHERE state = 'enqueued') AS q
+WHERE $13::text IS NOT NULL;

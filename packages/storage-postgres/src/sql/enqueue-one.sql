@@ -3,7 +3,8 @@
 -- Inputs: $1 text id, $2 text method, $3 text payload (JSON text, stored as given), $4 text queue, $5 integer
 --   priority, $6 text state ('enqueued' | 'scheduled'), $7 integer max_attempts, $8 bigint timeout_ms (ms, null =
 --   server default), $9 timestamptz run_at, $10 timestamptz created_at (also the first updated_at), $11 text
---   unique_key (null = none), $12 text metadata (JSON text); $13 text: the notify channel.
+--   unique_key (null = none), $12 text metadata (JSON text); $13 text: the notify channel, or null for none (see
+--   enqueue.sql).
 -- Returns one row, shaped as enqueue.sql's: ord null when the job was written; else ord 1 and holder_id (the job's
 --   own id when that id already existed; else the id of the job holding unique_key; null when a concurrent commit
 --   holds it and this statement's snapshot cannot see it: the caller then looks again).
@@ -22,7 +23,7 @@ WITH inserted AS (
   RETURNING queue, state
 ),
 notified AS (
-  SELECT count(pg_notify($13::text, queue)) AS sent FROM inserted WHERE state = 'enqueued'
+  SELECT count(pg_notify($13::text, queue)) AS sent FROM inserted WHERE state = 'enqueued' AND $13::text IS NOT NULL
 )
 SELECT
   CASE WHEN EXISTS (SELECT 1 FROM inserted) THEN NULL ELSE 1 END AS ord,
