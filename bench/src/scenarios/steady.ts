@@ -82,7 +82,8 @@ async function runStep(producer: Producer, tally: JobTally, rate: number, stepMs
     await pause(TICK_MS);
   }
   const target = Math.floor((rate * stepMs) / 1000);
-  const backlog = producer.enqueued - tally.distinct;
+  // A job can start before its enqueue call returns (Postgres wakes workers before the call ends): never below 0.
+  const backlog = Math.max(0, producer.enqueued - tally.distinct);
   const bound = Math.max(MIN_BACKLOG_BOUND, rate * BACKLOG_BOUND_SECONDS);
   const held = issued >= PRODUCER_KEPT_SHARE * target && backlog <= bound && producer.failed === 0;
   return { rate, target, issued, backlog, bound, held };

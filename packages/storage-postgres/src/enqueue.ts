@@ -4,6 +4,7 @@ import { type EnqueueResult, hasGeneratedId, type NewJob, StorageError } from '@
 import type { Database, Queryable } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { enqueueColumns, enqueueOneValues } from './rows.js';
+import type { WakeUps } from './wake-ups.js';
 
 /** A job enqueue.sql skipped (or, when it skipped none, one row of nulls). */
 interface SkippedRow {
@@ -26,16 +27,16 @@ const MAX_ROUNDS = 3;
 /**
  * Inserts `jobs` through `via`, waking `channel`'s listeners; one statement unless a concurrent commit blocked a job.
  * Inside an app's transaction the NOTIFY rides in it (delivered at its commit, never for a rollback). On the pool it
- * is a statement of its own after the commit (notify.sql: a transaction that NOTIFYs holds every other one's commit
- * until its WAL flush ends, so single enqueues could not share flushes). Should that statement fail, the jobs are
- * written all the same: `onWakeUpError` hears of it and servers find the jobs at their next poll.
+ * is a statement of its own after the commit, sent by `wakeUps` (notify.sql: a transaction that NOTIFYs holds every
+ * other one's commit until its WAL flush ends, so single enqueues could not share flushes). Should that statement
+ * fail, the jobs are written all the same, and servers find them at their next poll.
  */
 export async function insertJobs(
   db: Database,
   jobs: readonly NewJob[],
   channel: string,
   via: Queryable,
-  onWakeUpError: (error: Error) => void,
+  wakeUps: WakeUps,
 ): Promise<EnqueueResult[]> {
   const wakeAfter = via === db.pool;
   const results: EnqueueResult[] = new Array(jobs.length);
@@ -45,29 +46,18 @@ export async function insertJobs(
     pending = await insertRound(db, pending, wakeAfter ? null : channel, via, results);
     pending = await findHolders(db, pending, via, results);
   }
-  if (wakeAfter) await wakeListeners(db, jobs, results, channel, onWakeUpError);
+  if (wakeAfter) await wakeListeners(jobs, results, wakeUps);
   return results;
 }
 
-/** notify.sql for each queue that got a job written as enqueued (a scheduled one wakes nobody yet). */
-async function wakeListeners(
-  db: Database,
-  jobs: readonly NewJob[],
-  results: readonly EnqueueResult[],
-  channel: string,
-  onWakeUpError: (error: Error) => void,
-): Promise<void> {
+/** Wakes the listeners of each queue that got a job written as enqueued (a scheduled one wakes nobody yet). */
+function wakeListeners(jobs: readonly NewJob[], results: readonly EnqueueResult[], wakeUps: WakeUps): Promise<void> {
   const queues = new Set<string>();
   for (let index = 0; index < jobs.length; index++) {
     const job = jobs[index] as NewJob;
     if (job.state === 'enqueued' && results[index]?.duplicate === false) queues.add(job.queue);
   }
-  if (queues.size === 0) return;
-  try {
-    await db.run('enqueue', 'notify', [channel, [...queues]]);
-  } catch (error) {
-    onWakeUpError(error as Error);
-  }
+  return queues.size === 0 ? Promise.resolve() : wakeUps.wake(queues);
 }
 
 /**

@@ -60,6 +60,7 @@ import {
 } from './rows.js';
 import { bindMigrations, bindStatements, channelName, type Migration } from './statements.js';
 import { checkTransactionClient } from './validate.js';
+import { WakeUps } from './wake-ups.js';
 
 const CAPABILITIES: StorageCapabilities = Object.freeze({
   push: true,
@@ -83,7 +84,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly channel: string;
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
-  private readonly onError: (error: Error) => void;
+  private readonly wakeUps: WakeUps;
   private migrated: Promise<void> | null = null;
   private isMigrated = false;
   private closed = false;
@@ -94,11 +95,15 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     this.schema = resolved.schema;
     this.ownsPool = resolved.ownsPool;
     this.channel = channelName(resolved.schema);
-    this.onError = resolved.onError;
     this.migrations = bindMigrations(resolved.schema);
     const statements = bindStatements(resolved.schema);
     const target = describeTarget(resolved.clientConfig);
     this.db = new Database(resolved.pool, statements, target);
+    this.wakeUps = new WakeUps(async (queues) => {
+      await this.db.run('enqueue', 'notify', [this.channel, queues]).catch((error: unknown) => {
+        resolved.onError(error as Error);
+      });
+    });
     // An idle pooled connection that dies emits 'error' on the pool; unheard, Node would crash the process.
     if (resolved.ownsPool) {
       resolved.pool.on('error', (error) => resolved.onError(toStorageError('pool', error, target)));
@@ -124,6 +129,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     this.closed = true;
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
+    await this.wakeUps.idle();
     if (this.ownsPool) await this.db.pool.end();
   }
 
@@ -145,7 +151,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     if (tx !== undefined) checkTransactionClient('enqueue', tx);
     await this.ready('enqueue');
     if (jobs.length === 0) return [];
-    return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool, this.onError);
+    return insertJobs(this.db, jobs, this.channel, tx ?? this.db.pool, this.wakeUps);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -359,7 +365,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       const values = [id, expectedRunAt, nextRunAt, job !== null, this.clock.now()];
       const { rowCount } = await this.db.run('fireRecurring', 'fire-recurring', values, client);
       if (rowCount !== 1) return false;
-      if (job !== null) await insertJobs(this.db, [job], this.channel, client, this.onError);
+      if (job !== null) await insertJobs(this.db, [job], this.channel, client, this.wakeUps);
       return true;
     });
   }

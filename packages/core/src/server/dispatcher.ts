@@ -1,7 +1,7 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
-// `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit) and
-// hands them to the executor; it drains a backlog without sleeping, and when idle sleeps until a push, a poll, or
-// (every slot busy) a freed slot.
+// `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit and the
+// last claim came back full) and hands them to the executor; it drains a backlog without sleeping, and when idle
+// sleeps until a push, a poll, or (every slot busy) a freed slot.
 // It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
@@ -137,12 +137,16 @@ export class Dispatcher extends Loop<number> {
     return Math.max(1, Math.min(this.config.fetchBatchSize, this.localQueueSize));
   }
 
-  /** The limit of each claim this pass sends: one, or (see MAX_CLAIMS_PER_PASS) one per full batch that fits. */
+  /**
+   * The limit of each claim this pass sends: one, or (see MAX_CLAIMS_PER_PASS) one per full batch that fits once the
+   * last claim came back full. After a short one (a trickle of jobs, each waking a pass) a second claim would find
+   * nothing: a round trip spent for no job.
+   */
   private claimLimits(room: number): number[] {
     const limit = Math.min(this.config.fetchBatchSize, room);
     const refill = this.refillRoom();
     const limits = [limit];
-    if (this.localQueue === null) return limits;
+    if (this.localQueue === null || !this.lastPassFull) return limits;
     for (let left = room - limit; limits.length < MAX_CLAIMS_PER_PASS && left >= refill; left -= refill) {
       limits.push(refill);
     }

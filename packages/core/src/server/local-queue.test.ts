@@ -151,11 +151,12 @@ describe('localQueueSize', () => {
     await server.stop();
   });
 
-  it('sends two claims side by side when two batches fit, and starts their jobs in claim order', async () => {
-    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 6 });
+  it('sends two claims side by side when two batches fit after a full claim, and starts jobs in claim order', async () => {
+    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 9 });
     const original = storage.fetchAndLock.bind(storage);
-    // The first claim reaches storage only after the second returned, so the second takes the better jobs.
-    const secondDone = deferred();
+    // Claim 1 comes back full; of the pair after it, claim 2 reaches storage only after claim 3 returned, so claim 3
+    // takes the better jobs.
+    const thirdDone = deferred();
     const limits: number[] = [];
     let inFlight = 0;
     let mostInFlight = 0;
@@ -163,9 +164,9 @@ describe('localQueueSize', () => {
       const call = limits.push(params.limit);
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
-      if (call === 1) await secondDone.promise;
+      if (call === 2) await thirdDone.promise;
       const jobs = await original(params);
-      if (call === 2) secondDone.resolve();
+      if (call === 3) thirdDone.resolve();
       inFlight--;
       return jobs;
     };
@@ -173,29 +174,57 @@ describe('localQueueSize', () => {
     registry.register('step', (payload: { n: number }) => {
       started.push(payload.n);
     });
-    // Priority 5 - n: job 0 is the best; ids alone would give the same order.
-    const items = Array.from({ length: 6 }, (_, n) => ({
+    // Priority 11 - n: job 0 is the best; ids alone would give the same order.
+    const items = Array.from({ length: 12 }, (_, n) => ({
       method: 'step',
       payload: { n },
-      options: { priority: 5 - n },
+      options: { priority: 11 - n },
     }));
     await server.client.enqueueMany(items);
     await server.start();
-    await until(async () => (await storage.counts()).byState.succeeded === 6);
+    await until(async () => (await storage.counts()).byState.succeeded === 12);
     await server.stop();
-    expect(limits.slice(0, 2)).toEqual([3, 3]);
+    expect(limits.slice(0, 3)).toEqual([3, 3, 3]);
     expect(mostInFlight).toBe(2);
-    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual(Array.from({ length: 12 }, (_, n) => n));
+  });
+
+  it('sends one claim at a time while claims come back short (a trickle of jobs)', async () => {
+    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 9 });
+    const limits = spyFetches(storage);
+    const ran: number[] = [];
+    registry.register('step', (payload: { n: number }) => {
+      ran.push(payload.n);
+    });
+    await server.start();
+    for (let n = 0; n < 3; n++) {
+      const before = limits.length;
+      await server.client.enqueue('step', { n });
+      await until(async () => ran.length === n + 1);
+      // The memory backend wakes the dispatcher on each enqueue: one claim, not a pair, finds the job.
+      expect(limits.length - before).toBe(1);
+    }
+    await server.stop();
   });
 
   it('runs the jobs of a claim that succeeded when the claim beside it failed, and reports the failure', async () => {
-    const { server, registry, storage, clock } = makeServer({ workerCount: 1, fetchBatchSize: 2, localQueueSize: 4 });
+    const { server, registry, storage, clock } = makeServer({ workerCount: 1, fetchBatchSize: 2, localQueueSize: 6 });
     const original = storage.fetchAndLock.bind(storage);
     let calls = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Claim 1 comes back full, so claims 2 and 3 go out side by side; claim 2 fails.
     storage.fetchAndLock = async (params: FetchAndLockParams) => {
-      calls++;
-      if (calls === 2) throw new Error('claim lost');
-      return original(params);
+      const call = ++calls;
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        await Promise.resolve();
+        if (call === 2) throw new Error('claim lost');
+        return await original(params);
+      } finally {
+        inFlight--;
+      }
     };
     const errors: string[] = [];
     server.on('error', (event) => {
@@ -205,17 +234,18 @@ describe('localQueueSize', () => {
     registry.register('count', (payload: { n: number }) => {
       runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
     });
-    await server.client.enqueueMany(Array.from({ length: 6 }, (_, n) => ({ method: 'count', payload: { n } })));
+    await server.client.enqueueMany(Array.from({ length: 8 }, (_, n) => ({ method: 'count', payload: { n } })));
     await server.start();
     // The failed pass backs off (clock time) before the dispatcher claims what the failed claim left enqueued.
-    await advanceUntil(clock, () => runs.size === 6, 500);
+    await advanceUntil(clock, () => runs.size === 8, 500);
     await server.stop();
+    expect(mostInFlight).toBe(2);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(errors.some((line) => line.startsWith('dispatcher:') && line.includes('claim lost'))).toBe(true);
-    expect((await storage.counts()).byState).toMatchObject({ succeeded: 6, processing: 0, enqueued: 0 });
+    expect((await storage.counts()).byState).toMatchObject({ succeeded: 8, processing: 0, enqueued: 0 });
     // Attempt 1 each: no job was stranded by the failed pass and requeued only when its lease lapsed.
     const succeeded = await storage.list({ state: 'succeeded', limit: 10, offset: 0 });
-    expect(succeeded.map((job) => job.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(succeeded.map((job) => job.attempt)).toEqual(Array(8).fill(1));
   });
 
   it('runs every job exactly once with two servers sharing one MemoryStorage', async () => {
