@@ -37,8 +37,11 @@ export class Dispatcher extends Loop<number> {
   private readonly config: DispatcherConfig;
   private readonly localQueue: LocalQueue | null;
   private readonly localQueueSize: number;
-  /** The last pass filled every slot it asked for: more work is likely waiting. */
-  private lastPassFull = false;
+  /**
+   * The last pass filled every slot it asked for: more work is likely waiting. True before the first pass, whose
+   * claims then go out side by side: a server often starts in front of a backlog.
+   */
+  private lastPassFull = true;
 
   constructor(
     context: LoopContext,

@@ -151,12 +151,11 @@ describe('localQueueSize', () => {
     await server.stop();
   });
 
-  it('sends two claims side by side when two batches fit after a full claim, and starts jobs in claim order', async () => {
-    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 9 });
+  it('sends two claims side by side when two batches fit at start, and starts their jobs in claim order', async () => {
+    const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 6 });
     const original = storage.fetchAndLock.bind(storage);
-    // Claim 1 comes back full; of the pair after it, claim 2 reaches storage only after claim 3 returned, so claim 3
-    // takes the better jobs.
-    const thirdDone = deferred();
+    // The first claim reaches storage only after the second returned, so the second takes the better jobs.
+    const secondDone = deferred();
     const limits: number[] = [];
     let inFlight = 0;
     let mostInFlight = 0;
@@ -164,9 +163,9 @@ describe('localQueueSize', () => {
       const call = limits.push(params.limit);
       inFlight++;
       mostInFlight = Math.max(mostInFlight, inFlight);
-      if (call === 2) await thirdDone.promise;
+      if (call === 1) await secondDone.promise;
       const jobs = await original(params);
-      if (call === 3) thirdDone.resolve();
+      if (call === 2) secondDone.resolve();
       inFlight--;
       return jobs;
     };
@@ -174,37 +173,58 @@ describe('localQueueSize', () => {
     registry.register('step', (payload: { n: number }) => {
       started.push(payload.n);
     });
-    // Priority 11 - n: job 0 is the best; ids alone would give the same order.
-    const items = Array.from({ length: 12 }, (_, n) => ({
+    // Priority 5 - n: job 0 is the best; ids alone would give the same order.
+    const items = Array.from({ length: 6 }, (_, n) => ({
       method: 'step',
       payload: { n },
-      options: { priority: 11 - n },
+      options: { priority: 5 - n },
     }));
     await server.client.enqueueMany(items);
     await server.start();
-    await until(async () => (await storage.counts()).byState.succeeded === 12);
+    await until(async () => (await storage.counts()).byState.succeeded === 6);
     await server.stop();
-    expect(limits.slice(0, 3)).toEqual([3, 3, 3]);
+    expect(limits.slice(0, 2)).toEqual([3, 3]);
     expect(mostInFlight).toBe(2);
-    expect(started).toEqual(Array.from({ length: 12 }, (_, n) => n));
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it('sends one claim at a time while claims come back short (a trickle of jobs)', async () => {
+  it('sends one claim per wake-up while claims come back short, and pairs again once one comes back full', async () => {
     const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 9 });
-    const limits = spyFetches(storage);
+    const original = storage.fetchAndLock.bind(storage);
+    let claims = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    storage.fetchAndLock = async (params: FetchAndLockParams) => {
+      claims++;
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        await Promise.resolve();
+        return await original(params);
+      } finally {
+        inFlight--;
+      }
+    };
     const ran: number[] = [];
     registry.register('step', (payload: { n: number }) => {
       ran.push(payload.n);
     });
     await server.start();
+    await until(async () => claims === 2 && inFlight === 0); // the start's pair, both empty
+    mostInFlight = 0;
     for (let n = 0; n < 3; n++) {
-      const before = limits.length;
+      const before = claims;
+      // The memory backend wakes the dispatcher on each enqueue: one claim (not a pair) finds the job.
       await server.client.enqueue('step', { n });
       await until(async () => ran.length === n + 1);
-      // The memory backend wakes the dispatcher on each enqueue: one claim, not a pair, finds the job.
-      expect(limits.length - before).toBe(1);
+      expect(claims - before).toBe(1);
     }
+    expect(mostInFlight).toBe(1);
+    await server.client.enqueueMany(Array.from({ length: 12 }, (_, k) => ({ method: 'step', payload: { n: 3 + k } })));
+    await until(async () => ran.length === 15);
     await server.stop();
+    expect(mostInFlight).toBe(2);
+    expect(ran).toEqual(Array.from({ length: 15 }, (_, n) => n));
   });
 
   it('runs the jobs of a claim that succeeded when the claim beside it failed, and reports the failure', async () => {
@@ -213,7 +233,7 @@ describe('localQueueSize', () => {
     let calls = 0;
     let inFlight = 0;
     let mostInFlight = 0;
-    // Claim 1 comes back full, so claims 2 and 3 go out side by side; claim 2 fails.
+    // The first pass sends claims 1 and 2 side by side; claim 2 fails.
     storage.fetchAndLock = async (params: FetchAndLockParams) => {
       const call = ++calls;
       inFlight++;
