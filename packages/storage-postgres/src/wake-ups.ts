@@ -12,12 +12,15 @@ export class WakeUps {
 
   constructor(private readonly send: SendWakeUps) {}
 
-  /** Wakes `queues`' listeners; resolves once a statement naming every one of them has run. */
-  wake(queues: Iterable<string>): Promise<void> {
+  /**
+   * Wakes `queues`' listeners; resolves once a statement naming every one of them has run. The set is read, never
+   * kept past this call's statement, and must not change until then.
+   */
+  wake(queues: ReadonlySet<string>): Promise<void> {
     let waiting = this.waiting;
     if (waiting === null) {
       const sending = this.sending;
-      if (sending === null) return this.start(new Set(queues));
+      if (sending === null) return this.start(queues);
       const next = new Set<string>();
       const sent = sending.then(() => {
         this.waiting = null;

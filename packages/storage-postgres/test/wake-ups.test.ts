@@ -23,14 +23,14 @@ describe('WakeUps', () => {
     const { sent, send, finishNext } = stubSender();
     const wakeUps = new WakeUps(send);
     const done: string[] = [];
-    const first = wakeUps.wake(['a']).then(() => done.push('first'));
-    const second = wakeUps.wake(['b', 'a']).then(() => done.push('second'));
-    const third = wakeUps.wake(['c']).then(() => done.push('third'));
+    const first = wakeUps.wake(new Set(['a'])).then(() => done.push('first'));
+    const second = wakeUps.wake(new Set(['b', 'a'])).then(() => done.push('second'));
+    const third = wakeUps.wake(new Set(['c'])).then(() => done.push('third'));
     expect(sent).toEqual([['a']]);
     await finishNext();
     expect(done).toEqual(['first']);
     expect(sent).toEqual([['a'], ['a', 'b', 'c']]);
-    const fourth = wakeUps.wake(['d']).then(() => done.push('fourth'));
+    const fourth = wakeUps.wake(new Set(['d'])).then(() => done.push('fourth'));
     await finishNext();
     expect(done).toEqual(['first', 'second', 'third']);
     expect(sent).toEqual([['a'], ['a', 'b', 'c'], ['d']]);
@@ -43,8 +43,8 @@ describe('WakeUps', () => {
   it('idle() waits for the statement in flight and the one queued behind it', async () => {
     const { sent, send, finishNext } = stubSender();
     const wakeUps = new WakeUps(send);
-    void wakeUps.wake(['a']);
-    void wakeUps.wake(['b']);
+    void wakeUps.wake(new Set(['a']));
+    void wakeUps.wake(new Set(['b']));
     let idle = false;
     const waited = wakeUps.idle().then(() => {
       idle = true;
