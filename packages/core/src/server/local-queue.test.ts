@@ -24,6 +24,28 @@ function spyFetches(storage: Storage): number[] {
   return limits;
 }
 
+/**
+ * Counts fetchAndLock calls and the most in flight at once. `before(call)` (1-based) runs ahead of each claim, after a
+ * microtask, so claims sent together overlap even on the synchronous MemoryStorage; it may throw to fail that claim.
+ */
+function watchClaims(storage: Storage, before: (call: number) => void = () => {}) {
+  const watch = { calls: 0, inFlight: 0, mostInFlight: 0 };
+  const original = storage.fetchAndLock.bind(storage);
+  storage.fetchAndLock = async (params: FetchAndLockParams) => {
+    const call = ++watch.calls;
+    watch.inFlight++;
+    watch.mostInFlight = Math.max(watch.mostInFlight, watch.inFlight);
+    try {
+      await Promise.resolve();
+      before(call);
+      return await original(params);
+    } finally {
+      watch.inFlight--;
+    }
+  };
+  return watch;
+}
+
 describe('LocalQueue', () => {
   it('keeps claim order across pushes, shifts and removals', () => {
     const queue = new LocalQueue();
@@ -190,62 +212,35 @@ describe('localQueueSize', () => {
 
   it('sends one claim per wake-up while claims come back short, and pairs again once one comes back full', async () => {
     const { server, registry, storage } = makeServer({ workerCount: 1, fetchBatchSize: 3, localQueueSize: 9 });
-    const original = storage.fetchAndLock.bind(storage);
-    let claims = 0;
-    let inFlight = 0;
-    let mostInFlight = 0;
-    storage.fetchAndLock = async (params: FetchAndLockParams) => {
-      claims++;
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      try {
-        await Promise.resolve();
-        return await original(params);
-      } finally {
-        inFlight--;
-      }
-    };
+    const claims = watchClaims(storage);
     const ran: number[] = [];
     registry.register('step', (payload: { n: number }) => {
       ran.push(payload.n);
     });
     await server.start();
-    await until(async () => claims === 2 && inFlight === 0); // the start's pair, both empty
-    mostInFlight = 0;
+    await until(async () => claims.calls === 2 && claims.inFlight === 0); // the start's pair, both empty
+    claims.mostInFlight = 0;
     for (let n = 0; n < 3; n++) {
-      const before = claims;
+      const before = claims.calls;
       // The memory backend wakes the dispatcher on each enqueue: one claim (not a pair) finds the job.
       await server.client.enqueue('step', { n });
       await until(async () => ran.length === n + 1);
-      expect(claims - before).toBe(1);
+      expect(claims.calls - before).toBe(1);
     }
-    expect(mostInFlight).toBe(1);
+    expect(claims.mostInFlight).toBe(1);
     await server.client.enqueueMany(Array.from({ length: 12 }, (_, k) => ({ method: 'step', payload: { n: 3 + k } })));
     await until(async () => ran.length === 15);
     await server.stop();
-    expect(mostInFlight).toBe(2);
+    expect(claims.mostInFlight).toBe(2);
     expect(ran).toEqual(Array.from({ length: 15 }, (_, n) => n));
   });
 
   it('runs the jobs of a claim that succeeded when the claim beside it failed, and reports the failure', async () => {
     const { server, registry, storage, clock } = makeServer({ workerCount: 1, fetchBatchSize: 2, localQueueSize: 6 });
-    const original = storage.fetchAndLock.bind(storage);
-    let calls = 0;
-    let inFlight = 0;
-    let mostInFlight = 0;
     // The first pass sends claims 1 and 2 side by side; claim 2 fails.
-    storage.fetchAndLock = async (params: FetchAndLockParams) => {
-      const call = ++calls;
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      try {
-        await Promise.resolve();
-        if (call === 2) throw new Error('claim lost');
-        return await original(params);
-      } finally {
-        inFlight--;
-      }
-    };
+    const claims = watchClaims(storage, (call) => {
+      if (call === 2) throw new Error('claim lost');
+    });
     const errors: string[] = [];
     server.on('error', (event) => {
       errors.push(`${event.source}: ${String(event.error)}`);
@@ -259,7 +254,7 @@ describe('localQueueSize', () => {
     // The failed pass backs off (clock time) before the dispatcher claims what the failed claim left enqueued.
     await advanceUntil(clock, () => runs.size === 8, 500);
     await server.stop();
-    expect(mostInFlight).toBe(2);
+    expect(claims.mostInFlight).toBe(2);
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(errors.some((line) => line.startsWith('dispatcher:') && line.includes('claim lost'))).toBe(true);
     expect((await storage.counts()).byState).toMatchObject({ succeeded: 8, processing: 0, enqueued: 0 });
