@@ -94,6 +94,7 @@ export type {
   ReclaimDeadServersParams,
   ReclaimedServer,
   RecurringDefinition,
+  ReleaseLostClaimsParams,
   ReleaseParams,
   RenewLeasesParams,
   RequeueExpiredLeasesParams,
@@ -103,6 +104,7 @@ export type {
   SweepParams,
 } from './storage.js';
 export { checkNoTransaction, storageChecks } from './storage-checks.js';
+export { SkewedClock, StoreClock, type StoreTimeReader } from './store-clock.js';
 export {
   type ClaimStamp,
   claimedJobFromSqlRow,

@@ -15,6 +15,7 @@ import type {
   ProgressReport,
   ReclaimDeadServersParams,
   RecurringDefinition,
+  ReleaseLostClaimsParams,
   ReleaseParams,
   RenewLeasesParams,
   RequeueExpiredLeasesParams,
@@ -226,6 +227,12 @@ function checkReleaseParams(params: ReleaseParams): void {
   checkEach('release', 'leases', params.leases, checkLease);
 }
 
+function checkReleaseLostClaimsParams(params: ReleaseLostClaimsParams): void {
+  checkObject('releaseLostClaims', 'params', params);
+  checkText('releaseLostClaims', 'serverId', params.serverId);
+  checkEach('releaseLostClaims', 'heldLeaseIds', params.heldLeaseIds, checkText);
+}
+
 // Sweeps
 
 /** `now` and `limit` of `promoteDue` / `purgeExpired` (and the start of `requeueExpiredLeases`). */
@@ -318,6 +325,7 @@ export const storageChecks: { readonly [M in CheckedMethod]: (...args: Parameter
     renewLeases: checkRenewLeasesParams,
     recordProgress: checkProgressReports,
     release: checkReleaseParams,
+    releaseLostClaims: checkReleaseLostClaimsParams,
     promoteDue: (params: SweepParams) => checkSweepParams('promoteDue', params),
     requeueExpiredLeases: checkRequeueExpiredLeasesParams,
     purgeExpired: (params: SweepParams) => checkSweepParams('purgeExpired', params),

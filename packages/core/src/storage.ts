@@ -14,6 +14,11 @@ export interface StorageCapabilities {
   multiProcess: boolean;
   /** `enqueue` accepts `{ tx }`: the job commits or rolls back with the caller's own transaction. */
   transactionalEnqueue: boolean;
+  /**
+   * `clock` reads the store's time (corrected by its measured offset, see StoreClock), so servers on hosts whose
+   * clocks disagree still agree on leases, heartbeats and cron. False where every process shares one host clock.
+   */
+  storeClock: boolean;
 }
 
 export interface EnqueueParams<Tx = unknown> {
@@ -92,6 +97,13 @@ export interface ProgressReport extends Lease {
 
 export interface ReleaseParams {
   leases: Lease[];
+}
+
+export interface ReleaseLostClaimsParams {
+  /** The server whose claims to check: jobs `processing` with `lockedBy` = serverId. */
+  serverId: string;
+  /** The leases the server holds and knows of; its other `processing` jobs came from claims whose reply it lost. */
+  heldLeaseIds: string[];
 }
 
 export interface SweepParams {
@@ -230,6 +242,12 @@ export interface Storage<Tx = unknown> {
   recordProgress(reports: ProgressReport[]): Promise<boolean[]>;
   /** Hands leased jobs back to `enqueued` with the attempt refunded (graceful stop). */
   release(params: ReleaseParams): Promise<boolean[]>;
+  /**
+   * Hands back, as `release` does (to `enqueued`, attempt refunded, lease revoked), every `processing` job locked by
+   * `serverId` whose leaseId is not in `heldLeaseIds`: the jobs of a claim whose reply never reached the server, so
+   * they provably never started. Returns them as moved (`from: 'processing'`).
+   */
+  releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]>;
 
   // Sweeps: each reads by index only what is due
   /** Due `scheduled` / `awaiting_retry` jobs -> `enqueued`. */

@@ -58,6 +58,7 @@ const CAPABILITIES: StorageCapabilities = Object.freeze({
   crossProcessPush: false,
   multiProcess: false,
   transactionalEnqueue: false,
+  storeClock: false,
 });
 
 /**
@@ -225,6 +226,21 @@ export class MemoryStorage implements Storage {
       storageChecks.release(params);
       const now = this.now();
       return this.eachLeased(params.leases, (record) => releasePatch(record, now));
+    });
+  }
+
+  releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
+    return this.run('releaseLostClaims', () => {
+      storageChecks.releaseLostClaims(params);
+      const now = this.now();
+      const held = new Set(params.heldLeaseIds);
+      const moved: MovedJob[] = [];
+      for (const id of this.jobs.processingJobsOf(params.serverId)) {
+        const record = this.jobs.get(id);
+        if (record === undefined || held.has(record.leaseId ?? '')) continue;
+        moved.push({ job: jobFromRecord(this.jobs.update(record, releasePatch(record, now))), from: 'processing' });
+      }
+      return moved;
     });
   }
 

@@ -67,6 +67,7 @@ const CAPABILITIES: StorageCapabilities = Object.freeze({
   crossProcessPush: true,
   multiProcess: true,
   transactionalEnqueue: true,
+  storeClock: true,
 });
 
 /**

@@ -75,6 +75,7 @@ export class RedisStorage implements Storage {
     crossProcessPush: true,
     multiProcess: true,
     transactionalEnqueue: false,
+    storeClock: true,
   });
   readonly clock: Clock;
   /** The namespace of this installation's keys. */

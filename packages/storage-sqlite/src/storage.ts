@@ -70,6 +70,7 @@ export class SqliteStorage implements Storage<Database.Database> {
       crossProcessPush: false,
       multiProcess: !isPrivate,
       transactionalEnqueue: true,
+      storeClock: false,
     });
   }
 

@@ -10,6 +10,7 @@ import { enqueueConformance } from './enqueue.js';
 import { fidelityConformance } from './fidelity.js';
 import { finishConformance } from './finish.js';
 import { lifecycleConformance } from './lifecycle.js';
+import { lostClaimsConformance } from './lost-claims.js';
 import { recurringConformance } from './recurring.js';
 import { serversConformance } from './servers.js';
 import { storageInputConformance } from './storage-input.js';
@@ -25,6 +26,7 @@ export function runStorageConformance(harness: StorageHarness): void {
     enqueueConformance(ctx);
     claimConformance(ctx);
     finishConformance(ctx);
+    lostClaimsConformance(ctx);
     sweepsConformance(ctx);
     serversConformance(ctx);
     recurringConformance(ctx);

@@ -97,8 +97,8 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
 
   describe('capabilities', () => {
     it('declares every capability, and cross-process push only with push', () => {
-      const { push, crossProcessPush, multiProcess, transactionalEnqueue } = ctx.storage.capabilities;
-      for (const flag of [push, crossProcessPush, multiProcess, transactionalEnqueue])
+      const { push, crossProcessPush, multiProcess, transactionalEnqueue, storeClock } = ctx.storage.capabilities;
+      for (const flag of [push, crossProcessPush, multiProcess, transactionalEnqueue, storeClock])
         expect(typeof flag).toBe('boolean');
       if (crossProcessPush) expect(push).toBe(true);
     });
