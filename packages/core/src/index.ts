@@ -104,7 +104,6 @@ export type {
   SweepParams,
 } from './storage.js';
 export { checkNoTransaction, storageChecks } from './storage-checks.js';
-export { SkewedClock, StoreClock, type StoreTimeReader } from './store-clock.js';
 export {
   type ClaimStamp,
   claimedJobFromSqlRow,
@@ -119,5 +118,6 @@ export {
   type SqlRecurringRow,
   sqlInstantToDate,
 } from './storage-rows.js';
+export { SkewedClock, StoreClock, type StoreTimeReader } from './store-clock.js';
 export { serializeJson } from './validation.js';
 export { type RetryRequest, WorkerResult } from './worker-result.js';
