@@ -21,6 +21,7 @@ import {
   type ReclaimDeadServersParams,
   type ReclaimedServer,
   type RecurringDefinition,
+  type ReleaseLostClaimsParams,
   type ReleaseParams,
   type RenewLeasesParams,
   type RequeueExpiredLeasesParams,
@@ -237,6 +238,14 @@ export class RedisStorage implements Storage {
       ...leaseArgs(leases),
     ]);
     return asFlags(reply);
+  }
+
+  async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
+    storageChecks.releaseLostClaims(params);
+    const { serverId, heldLeaseIds } = params;
+    const args = [ms(this.clock.now()), serverId, ...heldLeaseIds];
+    const reply = await this.publishing('releaseLostClaims', 'release-lost-claims', args);
+    return (reply as JobRow[]).map((row) => ({ from: 'processing', job: toJob(row) }));
   }
 
   // Sweeps: each reads by index only what is due

@@ -72,6 +72,14 @@ describe('subscribe', () => {
     await ear.heard('retried');
   });
 
+  it('wakes when releaseLostClaims hands a lost claim back', async () => {
+    await producer.enqueue({ jobs: [makeNewJob({ queue: 'lost' }, clock.now())] });
+    await claimOne('lost');
+    const moved = await producer.releaseLostClaims({ serverId: 's', heldLeaseIds: [] });
+    expect(moved.map((m) => m.job.queue)).toEqual(['lost']);
+    await ear.heard('lost');
+  });
+
   it('hears again after its subscriber connection is killed (ioredis re-subscribes)', async () => {
     const admin = rawClient();
     try {

@@ -328,6 +328,14 @@ local function hand_back(job, now, failed_expires_at, error_json)
   end
 end
 
+-- A claimed job handed back unstarted (graceful stop, lost claim): back to enqueued at its old place in its queue
+-- (runAt unchanged), attempt refunded, lease cleared, updatedAt = now.
+local function release_job(job, now)
+  leave(job)
+  clear_lease(job)
+  enter(job, 'enqueued', nil, { 'attempt', tostring(tonumber(job.attempt) - 1), 'updatedAt', now })
+end
+
 -- A new job occupies 12 ARGV slots from `at` (rows.ts newJobArgs): id, method, payload, queue, priority, state,
 -- maxAttempts, timeoutMs, runAt, createdAt, uniqueKey, metadata.
 local NEW_JOB_WIDTH = 12

@@ -14,9 +14,7 @@ for k = 0, n - 1 do
   local id, lease_id = ARGV[3 + 2 * k], ARGV[4 + 2 * k]
   local job = load_job(id)
   if job and job.state == 'processing' and job.leaseId == lease_id then
-    leave(job)
-    clear_lease(job)
-    enter(job, 'enqueued', nil, { 'attempt', tostring(tonumber(job.attempt) - 1), 'updatedAt', now })
+    release_job(job, now)
     released[k + 1] = 1
   else
     released[k + 1] = 0
