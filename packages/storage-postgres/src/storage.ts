@@ -26,6 +26,7 @@ import {
   type ReclaimDeadServersParams,
   type ReclaimedServer,
   type RecurringDefinition,
+  type ReleaseLostClaimsParams,
   type ReleaseParams,
   type RenewLeasesParams,
   type RequeueExpiredLeasesParams,
@@ -261,6 +262,15 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     storageChecks.release(params);
     await this.ready('release');
     return this.fencedWrite('release', 'release', params.leases, [this.clock.now(), this.channel]);
+  }
+
+  async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
+    storageChecks.releaseLostClaims(params);
+    const { serverId, heldLeaseIds } = params;
+    await this.ready('releaseLostClaims');
+    const values = [serverId, heldLeaseIds, this.clock.now(), this.channel];
+    const { rows } = await this.db.run<SqlJobRow>('releaseLostClaims', 'release-lost-claims', values);
+    return rows.map((row) => toMovedJob(row, 'processing'));
   }
 
   // Sweeps
