@@ -1,21 +1,28 @@
 // server/completer.ts: batches the writes that end a run. Outcomes reach storage in natural batches: at most one
 // `finish` call is in flight (capped at MAX_WRITE_BATCH outcomes), and whatever settles meanwhile goes in the next one;
 // the first write after a quiet spell waits one turn of the event loop, never a timer. Hand-backs batch the same way
-// in `release`. A write that keeps failing is given up after a few retries: the job's lease then lapses and the lease
-// sweep requeues it.
+// in `release`. A call that fails goes back to the front of its queue and is retried, for as long as it takes: the
+// lease renewer keeps those jobs' leases alive meanwhile, and drops an outcome whose lease is found gone. Only
+// `abandon()` (a stop past its deadline) gives up. A finish whose reply was lost may have been written: when its retry
+// is refused, the job is read back to tell our own write from a peer's.
 import type { Clock } from '../clock.js';
+import { ValidationError } from '../errors.js';
 import type { EventHub } from '../events.js';
+import type { Job } from '../job.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
+import { storageChecks } from '../storage-checks.js';
 import { jittered } from './loop.js';
 
 /**
- * How a write ended: stored, refused (the lease was gone), not stored because storage kept failing, or dropped
- * before it was sent (`dropQueued`: the job was cancelled or lost its lease while its outcome waited).
+ * How a write ended: stored, refused (the lease was gone), not stored because the completer was abandoned while
+ * storage kept failing, or dropped before it was sent (`dropQueued`: the job was cancelled or lost its lease while its
+ * outcome waited).
  */
 export type WriteResult = 'persisted' | 'leaseLost' | 'failed' | 'dropped';
 
-/** Pauses between attempts of a failing write; one attempt more than there are entries. */
-export const WRITE_RETRY_DELAYS_MS: readonly number[] = Object.freeze([100, 1000, 5000]);
+/** Pause after the first failed call; it doubles per consecutive failure up to WRITE_RETRY_MAX_MS (±25 % jitter). */
+export const WRITE_RETRY_INITIAL_MS = 100;
+export const WRITE_RETRY_MAX_MS = 5000;
 
 /** Most outcomes (or hand-backs) in one storage call; the rest wait for the next call. */
 export const MAX_WRITE_BATCH = 1000;
@@ -23,6 +30,20 @@ export const MAX_WRITE_BATCH = 1000;
 interface Pending<T> {
   item: T;
   resolve: (result: WriteResult) => void;
+  /** A call carrying it failed, so it may have been written even so (the reply was lost). */
+  inDoubt: boolean;
+  /** The attempt of the run (finish only): tells this run's write from a later run's when reconciling. */
+  attempt: number;
+}
+
+/** One kind of write: its queue, the storage call that sends a batch, and the input check of one item. */
+interface Lane<T extends Lease> {
+  operation: 'finish' | 'release';
+  queue: Pending<T>[];
+  send(items: T[]): Promise<boolean[]>;
+  check(item: T): void;
+  /** Tells, after a lost reply and a refused retry, whether the lost call wrote it. */
+  readBack?(pending: Pending<T>): Promise<WriteResult>;
 }
 
 /** Collects finish and release writes and sends each kind to storage one batch at a time. */
@@ -30,21 +51,43 @@ export class Completer {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly events: EventHub;
-  /** Outcomes not yet sent; a batch leaves this list when its call starts. */
-  private finishes: Pending<FinishOutcome>[] = [];
-  private releases: Pending<Lease>[] = [];
+  /** Outcomes not yet sent; a batch leaves its queue when its call starts, and comes back if the call fails. */
+  private readonly finishes: Lane<FinishOutcome>;
+  private readonly releases: Lane<Lease>;
   private flushing = false;
+  private failures = 0;
+  private abandoned = false;
+  /** Cuts the pause between retries short (abandon). */
+  private pause: AbortController | null = null;
 
   constructor(storage: Storage, clock: Clock, events: EventHub) {
     this.storage = storage;
     this.clock = clock;
     this.events = events;
+    this.finishes = {
+      operation: 'finish',
+      queue: [],
+      send: (outcomes) => this.storage.finish(outcomes),
+      check: (outcome) => storageChecks.finish([outcome]),
+      readBack: (pending) => this.reconcile(pending),
+    };
+    this.releases = {
+      operation: 'release',
+      queue: [],
+      send: (leases) => this.storage.release({ leases }),
+      check: (lease) => storageChecks.release({ leases: [lease] }),
+    };
   }
 
-  /** Queues `outcome` for the next batched `finish`. */
-  finish(outcome: FinishOutcome): Promise<WriteResult> {
+  /** Writes are accepted and retried again (a restarted server after an abandon). */
+  start(): void {
+    this.abandoned = false;
+  }
+
+  /** Queues `outcome` of a run at `attempt` for the next batched `finish`. */
+  finish(outcome: FinishOutcome, attempt = 0): Promise<WriteResult> {
     return new Promise((resolve) => {
-      this.finishes.push({ item: outcome, resolve });
+      this.finishes.queue.push({ item: outcome, resolve, inDoubt: false, attempt });
       this.schedule();
     });
   }
@@ -52,21 +95,36 @@ export class Completer {
   /** Queues `lease` for the next batched `release` (back to `enqueued`, attempt refunded). */
   release(lease: Lease): Promise<WriteResult> {
     return new Promise((resolve) => {
-      this.releases.push({ item: lease, resolve });
+      this.releases.queue.push({ item: lease, resolve, inDoubt: false, attempt: 0 });
       this.schedule();
     });
   }
 
   /**
-   * Takes back the queued outcome of `lease`'s run, which then resolves as `dropped`. False when it is not queued:
-   * already sent (its call reports what storage said) or already written.
+   * Takes back the queued outcome of `lease`'s run, which then resolves as `dropped` — or, if an earlier call that
+   * carried it lost its reply, as whatever reading the job back shows (that call may have written it). False when it
+   * is not queued: being sent now (its call reports what storage said) or already written.
    */
   dropQueued(lease: Lease): boolean {
-    const i = this.finishes.findIndex((p) => p.item.id === lease.id && p.item.leaseId === lease.leaseId);
+    const queue = this.finishes.queue;
+    const i = queue.findIndex((p) => p.item.id === lease.id && p.item.leaseId === lease.leaseId);
     if (i < 0) return false;
-    const [pending] = this.finishes.splice(i, 1);
-    pending?.resolve('dropped');
+    const [pending] = queue.splice(i, 1);
+    if (pending === undefined) return false;
+    if (pending.inDoubt) this.reconcile(pending).then(pending.resolve, () => pending.resolve('leaseLost'));
+    else pending.resolve('dropped');
     return true;
+  }
+
+  /**
+   * Gives up on every write not yet stored (they resolve as `failed`; their leases will lapse and the jobs run
+   * again): a stop whose deadline passed while storage is down. A call in flight resolves as `failed` if it fails.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.pause?.abort();
+    for (const pending of [...this.finishes.queue.splice(0), ...this.releases.queue.splice(0)])
+      pending.resolve('failed');
   }
 
   private schedule(): void {
@@ -81,49 +139,103 @@ export class Completer {
   /** Writes one batch of each kind, then the next batch of whatever queued meanwhile, until nothing is left. */
   private async flush(): Promise<void> {
     try {
-      while (this.finishes.length > 0 || this.releases.length > 0) {
-        const finishes = this.finishes.splice(0, MAX_WRITE_BATCH);
-        const releases = this.releases.splice(0, MAX_WRITE_BATCH);
-        await Promise.all([
-          this.write('finish', finishes, () => this.storage.finish(finishes.map((p) => p.item))),
-          this.write('release', releases, () => this.storage.release({ leases: releases.map((p) => p.item) })),
-        ]);
+      while (this.finishes.queue.length > 0 || this.releases.queue.length > 0) {
+        const written = await Promise.all([this.writeBatch(this.finishes), this.writeBatch(this.releases)]);
+        if (written.every(Boolean)) this.failures = 0;
+        else await this.pauseAfterFailure();
       }
     } finally {
       this.flushing = false;
     }
   }
 
-  private async write<T>(
-    operation: 'finish' | 'release',
-    batch: Pending<T>[],
-    call: () => Promise<boolean[]>,
-  ): Promise<void> {
-    if (batch.length === 0) return;
-    const results = await this.withRetries(operation, batch.length, call);
-    batch.forEach((pending, i) => {
-      if (results === null) pending.resolve('failed');
-      else pending.resolve(results[i] === true ? 'persisted' : 'leaseLost');
-    });
+  /** Sends the next batch of `lane`; false when the call failed and the batch went back to the front of its queue. */
+  private async writeBatch<T extends Lease>(lane: Lane<T>): Promise<boolean> {
+    const batch = lane.queue.splice(0, MAX_WRITE_BATCH);
+    if (batch.length === 0) return true;
+    let results: boolean[];
+    try {
+      results = await lane.send(batch.map((p) => p.item));
+    } catch (error) {
+      if (this.abandoned) {
+        for (const pending of batch) pending.resolve('failed');
+        return true;
+      }
+      if (error instanceof ValidationError) {
+        // Not a passing fault: retrying would fail forever. Set aside what storage cannot take; send the rest again.
+        lane.queue.unshift(...this.setAsideInvalid(lane, batch, error));
+        return true;
+      }
+      const detail = `${lane.operation} of ${batch.length} job(s) failed; retrying while their leases hold`;
+      this.events.reportError(error, 'finish', detail);
+      for (const pending of batch) pending.inDoubt = true;
+      lane.queue.unshift(...batch);
+      return false;
+    }
+    await Promise.all(batch.map(async (pending, i) => pending.resolve(await this.answer(lane, pending, results[i]))));
+    return true;
   }
 
-  private async withRetries(
-    operation: string,
-    size: number,
-    call: () => Promise<boolean[]>,
-  ): Promise<boolean[] | null> {
-    for (let attempt = 0; ; attempt++) {
+  /** What storage's answer means for one write; a refused write that was in doubt is read back where it can be. */
+  private async answer<T extends Lease>(
+    lane: Lane<T>,
+    pending: Pending<T>,
+    stored: boolean | undefined,
+  ): Promise<WriteResult> {
+    if (stored === true) return 'persisted';
+    if (pending.inDoubt && lane.readBack !== undefined) return lane.readBack(pending);
+    return 'leaseLost';
+  }
+
+  /** Resolves as `failed` every write storage rejects as input (checked one by one); returns the others. */
+  private setAsideInvalid<T extends Lease>(lane: Lane<T>, batch: Pending<T>[], error: ValidationError): Pending<T>[] {
+    const valid: Pending<T>[] = [];
+    for (const pending of batch) {
       try {
-        return await call();
-      } catch (error) {
-        const delay = WRITE_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          this.events.reportError(error, 'finish', `${operation} of ${size} job(s) failed; their leases will lapse`);
-          return null;
-        }
-        this.events.reportError(error, 'finish', `${operation} of ${size} job(s) failed; retrying`);
-        await this.clock.sleep(jittered(delay));
+        lane.check(pending.item);
+        valid.push(pending);
+      } catch (invalid) {
+        this.events.reportError(invalid, 'finish', `${lane.operation} of job ${pending.item.id} is not storable`);
+        pending.resolve('failed');
       }
     }
+    // Every item passes alone: the batch as a whole was refused, so sending it again cannot help.
+    if (valid.length === batch.length) {
+      this.events.reportError(error, 'finish', `${lane.operation} of ${batch.length} job(s) refused as input`);
+      for (const pending of batch) pending.resolve('failed');
+      return [];
+    }
+    return valid;
   }
+
+  private async pauseAfterFailure(): Promise<void> {
+    this.failures++;
+    const base = Math.min(WRITE_RETRY_MAX_MS, WRITE_RETRY_INITIAL_MS * 2 ** (this.failures - 1));
+    this.pause = new AbortController();
+    await this.clock.sleep(jittered(base), this.pause.signal);
+    this.pause = null;
+  }
+
+  /**
+   * A finish refused on retry after a call whose reply was lost: if the job reads back as this very write left it
+   * (same attempt, the outcome's state and details, or gone for a purge), the lost call wrote it.
+   */
+  private async reconcile(pending: Pending<FinishOutcome>): Promise<WriteResult> {
+    try {
+      const job = await this.storage.get(pending.item.id);
+      return wasWrittenBy(pending.item, pending.attempt, job) ? 'persisted' : 'leaseLost';
+    } catch (error) {
+      this.events.reportError(error, 'finish', `could not read back job ${pending.item.id} after a lost reply`);
+      return 'leaseLost';
+    }
+  }
+}
+
+/** Whether `job`, read back after a lost reply, is what `outcome` of the run at `attempt` wrote. */
+export function wasWrittenBy(outcome: FinishOutcome, attempt: number, job: Job | null): boolean {
+  if (job === null) return outcome.purge === true;
+  if (job.attempt !== attempt || job.state !== outcome.to || job.leaseId !== null) return false;
+  if (outcome.to === 'awaiting_retry') return job.runAt.getTime() === outcome.runAt?.getTime();
+  if (outcome.to === 'failed') return job.lastError?.message === outcome.error?.message;
+  return true;
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { JobAbortedError, LeaseLostError, UnrecoverableError } from '../errors.js';
+import { JobAbortedError, LeaseLostError, StorageError, UnrecoverableError } from '../errors.js';
 import type { ErrorEvent, JobEvent } from '../events.js';
 import type { JobContext } from '../registry.js';
 import { WorkerResult } from '../worker-result.js';
-import { WRITE_RETRY_DELAYS_MS } from './completer.js';
 import {
   advanceUntil,
   deferred,
@@ -237,6 +236,49 @@ describe('executor context', () => {
     await t.server.stop();
   });
 
+  it('keeps a running job through a renewal outage of over half its lease: retries land before it lapses', async () => {
+    const base = makeServer();
+    const state = flakiness();
+    state.methods = ['renewLeases'];
+    const t = makeServer(
+      { leaseMs: 30_000, jobTimeoutMs: 600_000 },
+      { storage: flakyStorage(base.storage, state), clock: base.clock },
+    );
+    const gate = deferred();
+    t.registry.register('long', () => gate.promise);
+    await t.server.start();
+    const id = await t.server.client.enqueue('long', {});
+    await until(async () => (await t.storage.get(id))?.state === 'processing');
+    const claimedAt = t.clock.now().getTime();
+    const lapsed: string[] = [];
+    const sweep = async () => {
+      const moved = await base.storage.requeueExpiredLeases({ now: t.clock.now(), limit: 10, failedExpiresAt: null });
+      for (const m of moved) lapsed.push(m.job.id);
+    };
+    // Storage fails every renewal from just before the first one (at leaseMs/3) for 18 s: the lease, last set at the
+    // claim, runs out 30 s after it. LOOP_BACKOFF's 1, 2, 4, 8, 16 s pauses would try last at ~25 s, then at ~41 s.
+    t.clock.advance(9_900);
+    await settle();
+    state.failuresLeft = 1_000_000;
+    while (t.clock.now().getTime() < claimedAt + 27_900) {
+      t.clock.advance(250);
+      await settle();
+      await sweep();
+    }
+    state.failuresLeft = 0;
+    while (t.clock.now().getTime() < claimedAt + 45_000) {
+      t.clock.advance(250);
+      await settle();
+      await sweep();
+    }
+    expect(lapsed).toEqual([]);
+    expect(state.failed.length).toBeGreaterThan(10);
+    gate.resolve();
+    await nextEvent(t.server, 'jobSucceeded', (e) => e.jobId === id);
+    expect(await t.storage.get(id)).toMatchObject({ state: 'succeeded', attempt: 1 });
+    await t.server.stop();
+  });
+
   it('aborts the signal at once when the job is cancelled through server.client', async () => {
     const t = makeServer();
     let signal: AbortSignal | null = null;
@@ -353,27 +395,110 @@ describe('executor context', () => {
     await t.server.stop();
   });
 
-  it('gives up on a finish that keeps failing; the lease lapses and the job runs again', async () => {
+  it('retries a finish that fails for longer than the lease, keeping the lease, so the job runs once', async () => {
     const base = makeServer();
     const state = flakiness();
     state.methods = ['finish'];
-    state.failuresLeft = WRITE_RETRY_DELAYS_MS.length + 1;
+    state.failuresLeft = 1_000_000;
     const t = makeServer(
       { leaseMs: 3000, heartbeatIntervalMs: 1000, deadServerTimeoutMs: 5000 },
-      {
-        storage: flakyStorage(base.storage, state),
-        clock: base.clock,
-      },
+      { storage: flakyStorage(base.storage, state), clock: base.clock },
     );
     let runs = 0;
     t.registry.register('ok', async () => ++runs);
-    const gaveUp = nextEvent(t.server, 'error', (e) => e.source === 'finish' && state.failuresLeft === 0);
+    const succeeded: JobEvent[] = [];
+    t.server.on('jobSucceeded', (e) => {
+      succeeded.push(e);
+    });
     await t.server.start();
     const id = await t.server.client.enqueue('ok', {});
-    await advanceUntil(t.clock, async () => (await t.storage.get(id))?.state === 'succeeded', 500, 100);
-    await gaveUp;
-    expect(runs).toBe(2);
-    expect(await t.storage.get(id)).toMatchObject({ attempt: 2, result: 2 });
+    // A minute of storage refusing every finish: 20 leases long. Peers' sweeps would re-run the job if its lease lapsed.
+    await advanceUntil(t.clock, () => state.failed.length > 0, 100);
+    const outageEnd = t.clock.now().getTime() + 60_000;
+    await advanceUntil(t.clock, () => t.clock.now().getTime() >= outageEnd, 500, 200);
+    expect(await t.storage.requeueExpiredLeases({ now: t.clock.now(), limit: 10, failedExpiresAt: null })).toEqual([]);
+    expect((await t.storage.get(id))?.state).toBe('processing');
+    state.failuresLeft = 0;
+    await advanceUntil(t.clock, async () => (await t.storage.get(id))?.state === 'succeeded', 500, 40);
+    expect(runs).toBe(1);
+    expect(await t.storage.get(id)).toMatchObject({ attempt: 1, result: 1 });
+    await settle();
+    expect(succeeded.map((e) => e.jobId)).toEqual([id]);
+    await t.server.stop();
+  });
+
+  it('emits jobSucceeded once when a finish was written but its reply was lost', async () => {
+    const t = makeServer();
+    const finish = t.storage.finish.bind(t.storage);
+    let lostReplies = 0;
+    t.storage.finish = async (outcomes) => {
+      const results = await finish(outcomes);
+      if (lostReplies++ === 0) throw new StorageError('finish', { detail: 'connection reset after commit' });
+      return results;
+    };
+    t.registry.register('ok', async () => 'done');
+    const events: JobEvent[] = [];
+    const warnings: ErrorEvent[] = [];
+    t.server.on('jobSucceeded', (e) => {
+      events.push(e);
+    });
+    t.server.on('error', (e) => {
+      if (e.source !== 'finish') warnings.push(e);
+    });
+    await t.server.start();
+    const id = await t.server.client.enqueue('ok', {});
+    await advanceUntil(t.clock, () => events.length > 0, 100);
+    await settle();
+    expect(events.map((e) => [e.jobId, e.job.state])).toEqual([[id, 'succeeded']]);
+    expect(await t.storage.get(id)).toMatchObject({ state: 'succeeded', attempt: 1, result: 'done' });
+    expect(warnings).toEqual([]);
+    await t.server.stop();
+  });
+
+  it('stores each outcome of a batch alone: a thrown value with hostile fields fails only its own job', async () => {
+    const t = makeServer({ workerCount: 4, retryPolicy: { type: 'none' } });
+    const gate = deferred();
+    const hostile = new Error('x');
+    Object.defineProperty(hostile, 'stack', { value: { not: 'a string' } });
+    Object.defineProperty(hostile, 'name', { get: () => 42 });
+    Object.defineProperty(hostile, 'message', {
+      get: () => {
+        throw new Error('no message for you');
+      },
+    });
+    t.registry.register('ok', async () => {
+      await gate.promise;
+      return 'fine';
+    });
+    t.registry.register('hostileError', async () => {
+      await gate.promise;
+      throw hostile;
+    });
+    t.registry.register('hostileResult', async () => {
+      await gate.promise;
+      return {
+        get boom(): never {
+          throw new Error('getter exploded');
+        },
+      };
+    });
+    await t.server.start();
+    const ok = await t.server.client.enqueueMany([
+      { method: 'ok', payload: {} },
+      { method: 'ok', payload: {} },
+    ]);
+    const bad = await t.server.client.enqueue('hostileError', {});
+    const badResult = await t.server.client.enqueue('hostileResult', {});
+    await until(async () => (await t.storage.counts()).byState.processing === 4);
+    gate.resolve();
+    await until(async () => (await t.storage.counts()).byState.processing === 0);
+    for (const id of ok) expect(await t.storage.get(id)).toMatchObject({ state: 'succeeded', result: 'fine' });
+    expect(await t.storage.get(bad)).toMatchObject({ state: 'failed', lastError: { name: '42', message: '' } });
+    expect((await t.storage.get(bad))?.lastError?.stack).toBe('[object Object]');
+    expect(await t.storage.get(badResult)).toMatchObject({
+      state: 'failed',
+      lastError: { message: expect.stringMatching(/getter exploded/) },
+    });
     await t.server.stop();
   });
 });

@@ -163,10 +163,8 @@ export class Executor {
    */
   leaseLost(entry: RunningJob): void {
     if (entry.settled) {
-      if (this.runs.get(entry.job.id) === entry && this.deps.completer.dropQueued(entry.lease)) {
-        const error = new LeaseLostError('renewLeases', entry.job.id);
-        this.events.reportError(error, 'leaseRenewal', 'job lost its lease before its outcome was written', 'warn');
-      }
+      // persistFinish reports the outcome's fate once the completer answers.
+      if (this.runs.get(entry.job.id) === entry) this.deps.completer.dropQueued(entry.lease);
       return;
     }
     this.abort(entry, 'leaseLost');
@@ -288,10 +286,14 @@ export class Executor {
 
   /** Queues the outcome, frees the slot at once when the bound allows, and emits once the write is persisted. */
   private async persistFinish(entry: RunningJob, outcome: FinishOutcome): Promise<void> {
-    const written = this.deps.completer.finish(outcome);
+    const written = this.deps.completer.finish(outcome, entry.job.attempt);
     if (this.pending.admit(entry)) this.freeSlot(entry);
     const result = await written;
     if (result === 'leaseLost') this.reportRefusedFinish(entry);
+    if (result === 'dropped' && !entry.cancelled) {
+      const error = new LeaseLostError('renewLeases', entry.job.id);
+      this.events.reportError(error, 'leaseRenewal', 'job lost its lease before its outcome was written', 'warn');
+    }
     if (result !== 'persisted') return;
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.deps.onRetryScheduled(outcome.runAt);
     const now = this.clock.now();

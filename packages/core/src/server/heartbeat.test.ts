@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerDeadEvent } from '../events.js';
 import { makeNewJob } from '../testing/new-job.js';
 import { Heartbeat, type HeartbeatConfig } from './heartbeat.js';
-import { advanceUntil, describeLoopLifecycle, makeLoopFixture, makeServer } from './test-support.js';
+import { advanceUntil, describeLoopLifecycle, makeLoopFixture, makeServer, retryTimes } from './test-support.js';
 
 const CONFIG: HeartbeatConfig = {
   serverId: 'me#1',
@@ -101,6 +101,17 @@ describe('Heartbeat', () => {
     const { memory, heartbeat } = setup({ enabled: false });
     expect(await heartbeat.runOnce()).toEqual({ beat: 'disabled', deadServers: 0, reclaimedJobs: 0, requeuedJobs: 0 });
     expect(await memory.listServers()).toEqual([]);
+  });
+
+  it('retries a failing beat at least once per interval, so a storage blip never outlasts deadServerTimeoutMs', async () => {
+    const { heartbeat, clock, state, context } = setup({ intervalMs: 1000, deadServerTimeoutMs: 5000 });
+    const t = { loop: heartbeat, clock, state, errors: context.errors, method: 'heartbeatServer' };
+    await heartbeat.register();
+    const times = await retryTimes(t, 12, 50);
+    expect(times).toHaveLength(13);
+    const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
+    // LOOP_BACKOFF alone would reach 30 s; a beat is never more than the interval (± jitter) after the last try.
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 * 1.25 + 50);
   });
 
   describeLoopLifecycle(() => {

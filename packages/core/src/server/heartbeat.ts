@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
-import { Loop, type LoopContext } from './loop.js';
+import { backoffMs, jittered, Loop, type LoopContext } from './loop.js';
 
 /** The heartbeat's slice of the server config. */
 export interface HeartbeatConfig {
@@ -84,6 +84,15 @@ export class Heartbeat extends Loop<HeartbeatPass> {
 
   protected delayAfter(): number {
     return this.config.intervalMs;
+  }
+
+  /**
+   * Backs off as every loop does, but never past one beat interval (nor a tenth of deadServerTimeoutMs): a server
+   * whose storage blinked must beat again well before peers would declare it dead.
+   */
+  protected override delayAfterFailure(failures: number): number {
+    const cap = Math.min(this.config.intervalMs, this.config.deadServerTimeoutMs / 10);
+    return Math.min(backoffMs(failures), jittered(cap));
   }
 
   private async beat(): Promise<HeartbeatPass['beat']> {

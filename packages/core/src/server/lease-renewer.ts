@@ -8,7 +8,10 @@ import type { ErrorSource } from '../events.js';
 import type { Lease, Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { Loop, type LoopContext } from './loop.js';
+import { jittered, Loop, type LoopContext } from './loop.js';
+
+/** Most time between retries of a failed renewal. */
+const RENEWAL_RETRY_MS = 1000;
 
 /** The renewer's slice of the server config. */
 export interface LeaseRenewerConfig {
@@ -67,6 +70,14 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
 
   protected delayAfter(): number {
     return Math.max(1, Math.floor(this.config.leaseMs / 3));
+  }
+
+  /**
+   * A failed renewal is retried at a steady pace, never backed off past the lease: once storage answers again the
+   * leases are renewed within about a second (or a tenth of the lease), before they lapse and peers re-run the jobs.
+   */
+  protected override delayAfterFailure(): number {
+    return jittered(Math.min(RENEWAL_RETRY_MS, this.config.leaseMs / 10));
   }
 
   /** A waiting job's lease is gone: drop it unrun, or (if it started meanwhile) stop it like any running job. */

@@ -50,6 +50,14 @@ export abstract class Loop<R> {
   /** Milliseconds to sleep after a successful pass; null sleeps until `wake()`. */
   protected abstract delayAfter(result: R): number | null;
 
+  /**
+   * Milliseconds to sleep after `failures` consecutive failed passes: LOOP_BACKOFF by default. A loop whose work has
+   * a deadline (lease renewal, heartbeat) caps it so its retries still land before the deadline.
+   */
+  protected delayAfterFailure(failures: number): number {
+    return backoffMs(failures);
+  }
+
   get isRunning(): boolean {
     return this.state === 'running';
   }
@@ -116,7 +124,7 @@ export abstract class Loop<R> {
       return this.delayAfter(result);
     } catch (error) {
       this.failures++;
-      const delay = backoffMs(this.failures);
+      const delay = this.delayAfterFailure(this.failures);
       this.events.reportError(error, this.source, `${this.source} pass failed; retrying in ${delay} ms`);
       return delay;
     }

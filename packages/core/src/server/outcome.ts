@@ -73,14 +73,32 @@ export function releasedJob(job: Job, now: Date): Job {
   };
 }
 
-/** Name, message and stack of whatever was thrown. */
+/**
+ * Name, message and stack of whatever was thrown, always as strings: a thrown value is the handler's, so any field may
+ * be missing, of another type, or a getter that throws, and none of that may spoil the outcome (or its batch).
+ */
 export function toJobError(error: unknown): JobError {
   if (error instanceof Error) {
-    const out: JobError = { name: error.name, message: error.message };
-    if (error.stack !== undefined) out.stack = error.stack;
+    const out: JobError = {
+      name: readText(error, 'name') ?? 'Error',
+      message: readText(error, 'message') ?? '',
+    };
+    const stack = readText(error, 'stack');
+    if (stack !== undefined) out.stack = stack;
     return out;
   }
   return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };
+}
+
+/** `error[field]` as a string; undefined when absent or when reading it throws. */
+function readText(error: Error, field: 'name' | 'message' | 'stack'): string | undefined {
+  try {
+    const value: unknown = error[field];
+    if (value === undefined || value === null) return undefined;
+    return typeof value === 'string' ? value : safeString(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function requestedRetryOutcome(job: Job, delayMs: number, now: Date, config: OutcomeConfig): FinishOutcome {

@@ -131,6 +131,48 @@ describe('BackgroundJobServer.stop', () => {
     await settle();
     expect((await storage.get(id))?.state).toBe('enqueued');
   });
+
+  it('resolves within shutdownTimeoutMs plus a 5 s margin while storage answers nothing', async () => {
+    const base = makeServer();
+    let hanging = false;
+    const hangs = new Proxy(base.storage, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || key === 'subscribe') return value;
+        return (...args: unknown[]) =>
+          hanging ? new Promise(() => {}) : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    });
+    const { server, registry, clock } = makeServer({ shutdownTimeoutMs: 2000 }, { storage: hangs, clock: base.clock });
+    const started: string[] = [];
+    registry.register('cooperative', async (_payload, ctx) => {
+      started.push(ctx.job.id);
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return 'stopped early';
+    });
+    registry.register('stubborn', async (_payload, ctx) => {
+      started.push(ctx.job.id);
+      await new Promise(() => {});
+    });
+    await server.start();
+    await server.client.enqueue('cooperative', {});
+    await server.client.enqueue('stubborn', {});
+    await until(() => started.length === 2);
+    hanging = true;
+    let stopped = false;
+    const stopping = server.stop().then(() => {
+      stopped = true;
+    });
+    await settle();
+    clock.advance(2000 + 4999);
+    await settle(20);
+    expect(stopped).toBe(false);
+    clock.advance(1);
+    await settle(20);
+    expect(stopped).toBe(true);
+    await stopping;
+    expect(server.isRunning()).toBe(false);
+  });
 });
 
 describe('BackgroundJobServer middleware', () => {

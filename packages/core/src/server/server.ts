@@ -2,6 +2,7 @@
 // lease renewer, scheduler, recurring poller, cleanup and heartbeat, around one storage and one clock. It owns the
 // lifecycle (start, graceful stop) and the public hooks; each part does its own job and nothing else.
 import { type ClientEnqueueOptions, type EnqueueItem, JobClient } from '../client.js';
+import type { Clock } from '../clock.js';
 import type { EnqueueOptions } from '../enqueue-options.js';
 import { ServerStateError, ValidationError } from '../errors.js';
 import { EventHub, type ServerEventListener, type ServerEventName } from '../events.js';
@@ -29,6 +30,8 @@ const SWEEP_BATCH_SIZE = 1000;
 const CLEANUP_BATCH_PAUSE_MS = 100;
 /** Lateness beyond one poll interval that still counts as on time for misfire 'skip'. */
 const MISFIRE_TOLERANCE_MS = 1000;
+/** Time beyond shutdownTimeoutMs that stop() gives storage to take the last writes and the loops to end. */
+const STOP_MARGIN_MS = 5000;
 /** Period of the timer that keeps the process alive while the server runs (it does nothing). */
 const KEEP_ALIVE_MS = 2 ** 30;
 
@@ -232,13 +235,14 @@ export class BackgroundJobServer<Tx = unknown> {
   }
 
   private async startParts(): Promise<void> {
-    const { executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
     try {
       await heartbeat.register();
     } catch (error) {
       this.events.reportError(error, 'heartbeat', 'registering the server failed; the heartbeat will retry');
     }
     if (this.config.workerCount > 0) {
+      completer.start();
       executor.start();
       leaseRenewer.start();
       dispatcher.start();
@@ -254,40 +258,43 @@ export class BackgroundJobServer<Tx = unknown> {
   }
 
   private async stopParts(): Promise<void> {
-    const { executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    // Whatever storage does, stop resolves by then: handlers get shutdownTimeoutMs, writes and loops a margin more.
+    const handlersDeadline = new StopDeadline(this.storage.clock, this.config.shutdownTimeoutMs);
+    const deadline = new StopDeadline(this.storage.clock, this.config.shutdownTimeoutMs + STOP_MARGIN_MS);
     this.unsubscribe?.();
     this.unsubscribe = null;
     const dispatcherStopped = dispatcher.stop();
     executor.abortAll('stop');
-    await dispatcherStopped;
+    await deadline.race(dispatcherStopped);
     // Claimed but never started: back to `enqueued` at once, attempt refunded.
     dispatcher.releaseBuffered();
-    if (!(await this.drained(this.config.shutdownTimeoutMs))) {
+    const drained = await handlersDeadline.race(executor.whenSettled());
+    handlersDeadline.clear();
+    if (!drained) {
       this.config.logger.warn({ serverId: this.id }, 'shutdown timeout: handing still-running jobs back');
-      await executor.releaseAll();
+      await deadline.race(executor.releaseAll());
     }
     // Outcomes written behind (and hand-backs) are still in the completer; their leases stay renewed until written.
-    await executor.whenIdle();
-    await Promise.all([executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()]);
-    await heartbeat.stop();
-    try {
-      await heartbeat.deregister();
-    } catch (error) {
-      this.events.reportError(error, 'heartbeat', 'deregistering the server failed; peers will reclaim it');
+    if (!(await deadline.race(executor.whenIdle()))) {
+      this.config.logger.warn(
+        { serverId: this.id },
+        'storage did not take the last outcomes before the stop deadline; their jobs will run again once their leases lapse',
+      );
+      completer.abandon();
     }
+    const loops = [executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()];
+    await deadline.race(Promise.all(loops));
+    await deadline.race(heartbeat.stop());
+    await deadline.race(
+      heartbeat.deregister().catch((error: unknown) => {
+        this.events.reportError(error, 'heartbeat', 'deregistering the server failed; peers will reclaim it');
+      }),
+    );
+    deadline.clear();
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
     this.keepAlive = null;
     this.state = 'stopped';
-  }
-
-  /** True when every handler returned within `timeoutMs` (their outcomes may still be being written). */
-  private async drained(timeoutMs: number): Promise<boolean> {
-    const timer = new AbortController();
-    const idle = this.parts.executor.whenSettled().then(() => true);
-    const timedOut = this.storage.clock.sleep(timeoutMs, timer.signal).then(() => false);
-    const result = await Promise.race([idle, timedOut]);
-    timer.abort();
-    return result;
   }
 
   private subscribe(): void {
@@ -301,6 +308,30 @@ export class BackgroundJobServer<Tx = unknown> {
   private onPush(queue: string): void {
     const { queues } = this.config;
     if (queues.length === 0 || queues.includes(queue)) this.parts.dispatcher.jobsAvailable();
+  }
+}
+
+/** A point in time that waits may race: each `race` resolves false instead of waiting past it. */
+class StopDeadline {
+  private readonly timer = new AbortController();
+  private readonly passed: Promise<false>;
+
+  constructor(clock: Clock, ms: number) {
+    this.passed = clock.sleep(ms, this.timer.signal).then(() => false);
+  }
+
+  /** True when `work` settled before the deadline (its rejection counts as settled; report it where it is made). */
+  race(work: Promise<unknown>): Promise<boolean> {
+    const settled = work.then(
+      () => true,
+      () => true,
+    );
+    return Promise.race([settled, this.passed]);
+  }
+
+  /** Cancels the timer. */
+  clear(): void {
+    this.timer.abort();
   }
 }
 

@@ -202,6 +202,27 @@ export interface LoopUnderTest {
   method: string;
 }
 
+/**
+ * Starts `t.loop` with its next `failures` calls of `t.method` failing, and returns the clock times (ms after the
+ * start) of every call of `t.method` until one succeeds: the loop's retry pace while its storage is down.
+ */
+export async function retryTimes(t: LoopUnderTest, failures: number, stepMs: number): Promise<number[]> {
+  const startedAt = t.clock.now().getTime();
+  const attempts = () => t.state.failed.length + t.state.calls.filter((name) => name === t.method).length;
+  const times: number[] = [];
+  t.state.methods = [t.method];
+  t.state.failuresLeft = failures;
+  t.loop.start();
+  await settle();
+  for (let step = 0; step < 100_000 && times.length <= failures; step++) {
+    while (times.length < attempts()) times.push(t.clock.now().getTime() - startedAt);
+    t.clock.advance(stepMs);
+    await settle();
+  }
+  await t.loop.stop();
+  return times;
+}
+
 /** River's lifecycle set, for any loop: stops promptly mid-sleep, resumes after a storage error, restarts. */
 export function describeLoopLifecycle(make: () => LoopUnderTest | Promise<LoopUnderTest>): void {
   const callsOf = (t: LoopUnderTest) => t.state.calls.filter((name) => name === t.method).length;
