@@ -55,6 +55,7 @@ describe('MemoryStorage', () => {
         crossProcessPush: false,
         multiProcess: false,
         transactionalEnqueue: false,
+        storeClock: false,
       });
     });
 

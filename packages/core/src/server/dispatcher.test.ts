@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StorageError } from '../errors.js';
 import type { Job } from '../job.js';
 import { composeMiddleware } from '../middleware.js';
 import { WorkerRegistry } from '../registry.js';
@@ -189,6 +190,36 @@ describe('Dispatcher', () => {
       ['enqueued', 0],
       ['enqueued', 0],
     ]);
+  });
+
+  it('hands back a claim whose reply was lost before claiming again: a maxAttempts 1 job still runs, at attempt 1', async () => {
+    const t = makeServer({ leaseMs: 30_000, heartbeatIntervalMs: 1000, deadServerTimeoutMs: 5000 });
+    const fetchAndLock = t.storage.fetchAndLock.bind(t.storage);
+    let lost = 0;
+    t.storage.fetchAndLock = async (params) => {
+      const claimed = await fetchAndLock(params);
+      if (claimed.length > 0 && lost++ === 0) throw new StorageError('fetchAndLock', { detail: 'reply lost' });
+      return claimed;
+    };
+    const runs: number[] = [];
+    t.registry.register('once', async (_payload, ctx) => {
+      runs.push(ctx.attempt);
+    });
+    const moves: string[] = [];
+    t.server.on('stateChange', (e) => {
+      moves.push(`${e.from}->${e.to}`);
+    });
+    await t.server.start();
+    const id = await t.server.client.enqueue('once', {}, { maxAttempts: 1 });
+    const succeeded = nextEvent(t.server, 'jobSucceeded', (e) => e.jobId === id);
+    await until(() => lost === 1);
+    expect(await t.storage.get(id)).toMatchObject({ state: 'processing', attempt: 1 });
+    // The failed pass backs off about a second; the next one hands the job back, then claims it again.
+    t.clock.advance(2000);
+    expect((await succeeded).job).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(runs).toEqual([1]);
+    expect(moves).toEqual(['processing->enqueued', 'enqueued->processing', 'processing->succeeded']);
+    await t.server.stop();
   });
 
   it('with a local queue, claims again only once there is room for a full batch', async () => {

@@ -2,7 +2,8 @@
 // `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit and the
 // last claim came back full) and hands them to the executor; it drains a backlog without sleeping, and when idle
 // sleeps until a push, a poll, or (every slot busy) a freed slot.
-// It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up.
+// It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up. After a
+// failed claim it first hands back whatever that claim may have leased unseen (releaseLostClaims).
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
 import type { Storage } from '../storage.js';
@@ -42,6 +43,11 @@ export class Dispatcher extends Loop<number> {
    * claims then go out side by side: a server often starts in front of a backlog.
    */
   private lastPassFull = true;
+  /**
+   * A claim failed: storage may have committed it and lost the reply, leaving jobs leased to this server that it
+   * never heard of. The next pass hands those back (attempt refunded) before it claims anything.
+   */
+  private claimsInDoubt = false;
 
   constructor(
     context: LoopContext,
@@ -65,6 +71,7 @@ export class Dispatcher extends Loop<number> {
 
   /** Claims one batch for the free slots (and the local queue's room) and starts it; returns how many were claimed. */
   async runOnce(): Promise<number> {
+    if (this.claimsInDoubt) await this.releaseLostClaims();
     this.startBuffered();
     const room = this.room();
     // Not worth a round trip yet (wake-ups arrive while a claim is in flight): a freed slot wakes the next pass.
@@ -89,7 +96,10 @@ export class Dispatcher extends Loop<number> {
     // Claimed while stop() began: hand them straight back rather than start work that would be aborted.
     if (this.isStopping) this.executor.release(jobs);
     else this.hand(jobs);
-    if (failure !== null) throw failure.reason;
+    if (failure !== null) {
+      this.claimsInDoubt = true;
+      throw failure.reason;
+    }
     this.lastPassFull = batches.every((batch, i) => batch.length === limits[i]);
     return jobs.length;
   }
@@ -120,6 +130,25 @@ export class Dispatcher extends Loop<number> {
   releaseBuffered(): void {
     if (this.localQueue === null || this.localQueue.size === 0) return;
     this.executor.release(this.localQueue.drain());
+  }
+
+  /**
+   * Hands back the jobs of claims whose reply was lost: leased to this server, held by no run or buffer here. They
+   * provably never started, so their attempt is refunded (a job with maxAttempts 1 is not failed unrun). No claim is
+   * in flight meanwhile (passes are sequential), so every job a claim of this server returned is in `held`.
+   */
+  private async releaseLostClaims(): Promise<void> {
+    const held = this.executor.activeLeases().map((run) => run.lease.leaseId);
+    for (const lease of this.localQueue?.leases() ?? []) held.push(lease.leaseId);
+    const moved = await this.storage.releaseLostClaims({ serverId: this.config.serverId, heldLeaseIds: held });
+    this.claimsInDoubt = false;
+    if (moved.length === 0) return;
+    const now = this.clock.now();
+    this.logger.warn(
+      { serverId: this.config.serverId, jobIds: moved.map((m) => m.job.id) },
+      'a claim lost its reply; its jobs went back to the queue with their attempt refunded',
+    );
+    for (const { job, from } of moved) this.events.emitMove(job, from, now);
   }
 
   protected delayAfter(): number | null {
