@@ -2,8 +2,14 @@ import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { FinishOutcome } from '../storage.js';
-import { Completer, MAX_WRITE_BATCH, type WriteResult } from './completer.js';
-import { gateFinish, makeLoopContext, settle, until } from './test-support.js';
+import {
+  Completer,
+  MAX_WRITE_BATCH,
+  WRITE_RETRY_INITIAL_MS,
+  WRITE_RETRY_MAX_MS,
+  type WriteResult,
+} from './completer.js';
+import { flakiness, flakyStorage, gateFinish, makeLoopContext, settle, until } from './test-support.js';
 
 /** A completer over a MemoryStorage whose finish waits at a gate. Outcomes name no stored job: storage refuses them. */
 function setup() {
@@ -52,5 +58,56 @@ describe('Completer', () => {
     expect(await sent).toBe('leaseLost');
     await settle();
     expect(gate.calls.flat().map((o) => o.id)).toEqual(['job-1']);
+  });
+});
+
+describe('Completer when storage fails', () => {
+  function failingSetup() {
+    const clock = new ManualClock();
+    const storage = new MemoryStorage({ clock });
+    const state = flakiness();
+    state.methods = ['finish'];
+    const completer = new Completer(flakyStorage(storage, state), clock, makeLoopContext(clock).events);
+    return { clock, storage, state, completer };
+  }
+
+  it('keeps retrying a failing call, backing off to 5 s, and answers once storage takes it', async () => {
+    const { clock, state, completer } = failingSetup();
+    state.failuresLeft = 8;
+    const result = completer.finish(outcome(1));
+    const failedAt: number[] = [];
+    const start = clock.now().getTime();
+    while (state.failuresLeft > 0 || state.calls.length === 0) {
+      await settle();
+      while (failedAt.length < state.failed.length) failedAt.push(clock.now().getTime() - start);
+      clock.advance(50);
+    }
+    expect(await result).toBe('leaseLost');
+    const gaps = failedAt.slice(1).map((at, i) => at - (failedAt[i] ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(WRITE_RETRY_MAX_MS * 1.25 + 50);
+    expect(gaps[0]).toBeLessThanOrEqual(WRITE_RETRY_INITIAL_MS * 1.25 + 50);
+  });
+
+  it('resolves every write not yet stored as failed on abandon(), and takes writes again after start()', async () => {
+    const { clock, state, completer } = failingSetup();
+    state.failuresLeft = 1_000_000;
+    const first = completer.finish(outcome(1));
+    await until(() => state.failed.length > 0);
+    await settle();
+    completer.abandon();
+    expect(await first).toBe('failed');
+    state.failuresLeft = 0;
+    completer.start();
+    clock.advance(WRITE_RETRY_MAX_MS * 2);
+    expect(await completer.finish(outcome(2))).toBe('leaseLost');
+  });
+
+  it('sets aside an outcome storage refuses as input; its batchmates are written', async () => {
+    const clock = new ManualClock();
+    const storage = new MemoryStorage({ clock });
+    const completer = new Completer(storage, clock, makeLoopContext(clock).events);
+    const bad = { ...outcome(1), error: { name: 42, message: 'x' } } as unknown as FinishOutcome;
+    const results = await Promise.all([completer.finish(bad), completer.finish(outcome(2))]);
+    expect(results).toEqual(['failed', 'leaseLost']);
   });
 });
