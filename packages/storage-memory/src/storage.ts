@@ -24,6 +24,7 @@ import {
   type ReclaimDeadServersParams,
   type ReclaimedServer,
   type RecurringDefinition,
+  type ReleaseLostClaimsParams,
   type ReleaseParams,
   type RenewLeasesParams,
   type RequeueExpiredLeasesParams,
@@ -335,7 +336,9 @@ export class MemoryStorage implements Storage {
   fireRecurring(params: FireRecurringParams): Promise<boolean> {
     return this.run('fireRecurring', () => {
       storageChecks.fireRecurring(params);
-      if (!this.recurring.isDueAt(params.id, params.expectedRunAt.getTime())) return false;
+      // A tick still to come is never fired, even if a caller read it as nextRunAt.
+      const expected = params.expectedRunAt.getTime();
+      if (expected > this.now() || !this.recurring.isDueAt(params.id, expected)) return false;
       // A null job skips the tick (misfire 'skip'): the schedule moves on, but nothing fired, so lastRunAt stays.
       const firedAt = params.job === null ? null : params.expectedRunAt;
       this.recurring.advance(params.id, { nextRunAt: params.nextRunAt, firedAt, now: this.clock.now() });

@@ -1,6 +1,7 @@
 // storage.ts: RedisStorage, the Storage interface on ioredis. Methods stay thin: pick the script (one per
 // transition, src/scripts), bind ARGV, map the reply through rows.ts, translate errors through errors.ts. Reads that
-// need no atomicity (get, counts, server and recurring lists) are plain commands.
+// need no atomicity (get, counts, server and recurring lists) are plain commands; listDueRecurring, which a poller
+// acts on, is a script.
 import {
   type CancelParams,
   type Clock,
@@ -342,16 +343,11 @@ export class RedisStorage implements Storage {
     return hashes.map(toRecurring);
   }
 
+  /** One script: the due index and the definitions are read together, so none comes back already advanced. */
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
     storageChecks.listDueRecurring(now);
-    const ids = await this.command('listDueRecurring', (client) =>
-      client.zrangebyscore(this.keys.recurringDue, '-inf', now.getTime()),
-    );
-    const hashes = await this.readHashes(
-      'listDueRecurring',
-      ids.map((id) => this.keys.recurringPrefix + id),
-    );
-    return hashes.map(toRecurring);
+    const reply = await this.run('listDueRecurring', 'list-due-recurring', [ms(now)]);
+    return (reply as HashReply[]).map(toRecurring);
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {

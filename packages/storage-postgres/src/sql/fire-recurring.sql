@@ -4,11 +4,12 @@
 -- $1 text: id; $2 timestamptz: expected next_run_at (what the caller read; compared to the millisecond, as stored);
 -- $3 timestamptz: the new next_run_at; $4 boolean: true when the tick fires a job, false for a skipped misfire;
 -- $5 timestamptz: now (updated_at).
--- Returns the row count: 1 = this caller won (and enqueues if $4); 0 = changed by a peer, or no such id.
+-- Returns the row count: 1 = this caller won (and enqueues if $4); 0 = changed by a peer, no such id, or $2 later
+-- than $5 (a tick still to come is never fired).
 -- Effects: next_run_at = $3; last_run_at = $2 when the tick fires, else kept; updated_at = $5.
 UPDATE :"schema".recurring
 SET
   next_run_at = $3,
   last_run_at = CASE WHEN $4::boolean THEN $2::timestamptz ELSE last_run_at END,
   updated_at = $5
-WHERE id = $1 AND next_run_at = $2;
+WHERE id = $1 AND next_run_at = $2 AND $2::timestamptz <= $5::timestamptz;

@@ -5,8 +5,8 @@ KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] 
 ARGV[1]: id; ARGV[2]: expectedRunAt (ms, the nextRunAt the caller read); ARGV[3]: nextRunAt (ms); ARGV[4]: now (ms);
   ARGV[5..16]: the firing as a new job (helpers.lua NEW_JOB_WIDTH slots), or absent to advance without firing
   (misfire policy 'skip').
-Returns: 1 when this call fired; 0 when the definition is gone or its nextRunAt is no longer expectedRunAt (nothing
-  written).
+Returns: 1 when this call fired; 0 when the definition is gone, its nextRunAt is no longer expectedRunAt, or
+  expectedRunAt is later than now (a tick still to come is never fired; nothing written).
 Effects: nextRunAt set (and rescored in recurring-due), updatedAt = now. With a job: lastRunAt = expectedRunAt and
   the job is enqueued as enqueue.lua would, so a held uniqueKey or an existing id makes it a no-op duplicate.
   Without one (a skipped misfire) lastRunAt is kept. ]]
@@ -14,7 +14,7 @@ Effects: nextRunAt set (and rescored in recurring-due), updatedAt = now. With a 
 local id, expected, next_run_at, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 is_write_through = true
 local key = RECURRING .. id
-if redis.call('HGET', key, 'nextRunAt') ~= expected then
+if tonumber(expected) > tonumber(now) or redis.call('HGET', key, 'nextRunAt') ~= expected then
   return 0
 end
 redis.call('HSET', key, 'nextRunAt', next_run_at, 'updatedAt', now)

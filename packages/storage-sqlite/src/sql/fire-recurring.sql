@@ -2,10 +2,11 @@
 -- Inputs: $id, $expected_run_at (epoch ms, the next_run_at the caller read), $next_run_at (epoch ms), $now,
 --   $fires (1 when a job is enqueued for this tick, 0 for a skipped misfire: last_run_at then stays as it was).
 -- Returns: nothing; the caller reads the change count. 1: this caller won and enqueues the firing (enqueue.sql) in
---   the same BEGIN IMMEDIATE. 0: another server fired this tick first, or the id is unknown; nothing changes.
+--   the same BEGIN IMMEDIATE. 0: another server fired this tick first, the id is unknown, or $expected_run_at is
+--   later than $now (a tick still to come is never fired); nothing changes.
 -- Invariant: compare-and-set on next_run_at = $expected_run_at, so N servers racing fire each tick once.
 UPDATE {{recurring}}
 SET next_run_at = $next_run_at,
     last_run_at = CASE WHEN $fires = 1 THEN $expected_run_at ELSE last_run_at END,
     updated_at = $now
-WHERE id = $id AND next_run_at = $expected_run_at
+WHERE id = $id AND next_run_at = $expected_run_at AND $expected_run_at <= $now

@@ -1,10 +1,23 @@
 // recurring.ts: conformance of recurring definitions: `upsertRecurring`, `removeRecurring`, `listRecurring`,
 // `listDueRecurring` and `fireRecurring`, whose compare-and-set makes N racing servers fire each tick exactly once.
 import { describe, expect, it } from 'vitest';
+import { EventHub } from '../../events.js';
 import type { NewJob } from '../../job.js';
-import type { RecurringDefinition } from '../../storage.js';
+import { silentLogger } from '../../logger.js';
+import { RecurringPoller } from '../../server/recurring.js';
+import type { RecurringDefinition, Storage } from '../../storage.js';
 import type { ConformanceContext } from './context.js';
-import { enqueueJob, fromNow, HOUR_MS, jobTotal, makeDefinition, mustGet, newJob, only } from './fixtures.js';
+import {
+  enqueueJob,
+  fromNow,
+  HOUR_MS,
+  jobTotal,
+  makeDefinition,
+  mustGet,
+  newJob,
+  only,
+  SECOND_MS,
+} from './fixtures.js';
 
 /** The firing of `def` at its stored nextRunAt, as the recurring poller builds it. */
 function firingOf(ctx: ConformanceContext, def: RecurringDefinition): NewJob {
@@ -20,6 +33,31 @@ function firingOf(ctx: ConformanceContext, def: RecurringDefinition): NewJob {
 async function storedDefinition(ctx: ConformanceContext, id: string): Promise<RecurringDefinition> {
   const found = (await ctx.storage.listRecurring()).filter((def) => def.id === id);
   return only(found);
+}
+
+/** Ticks of the race test: enough that a poller reading a definition a peer just advanced shows up. */
+const RACE_TICKS = 10;
+
+/** A recurring poller as a server builds it, over `storage` and the test's clock; counts its firings per tick. */
+function racingPoller(ctx: ConformanceContext, storage: Storage, firedAt: Map<number, number>): RecurringPoller {
+  const events = new EventHub(silentLogger);
+  events.on('recurringFired', ({ fireAt }) => {
+    firedAt.set(fireAt.getTime(), (firedAt.get(fireAt.getTime()) ?? 0) + 1);
+  });
+  const config = { pollIntervalMs: SECOND_MS, misfireToleranceMs: SECOND_MS };
+  return new RecurringPoller({ clock: ctx.clock, events, logger: silentLogger }, storage, config, () => {});
+}
+
+/** How many stored jobs carry each firing tick of definition `id` (its uniqueKey `recurring:<id>:<tick ms>`). */
+async function jobsPerTick(storage: Storage, id: string): Promise<Map<number, number>> {
+  const prefix = `recurring:${id}:`;
+  const perTick = new Map<number, number>();
+  for (const job of await storage.list({ limit: 10 * RACE_TICKS, offset: 0 })) {
+    if (!job.uniqueKey?.startsWith(prefix)) continue;
+    const tick = Number(job.uniqueKey.slice(prefix.length));
+    perTick.set(tick, (perTick.get(tick) ?? 0) + 1);
+  }
+  return perTick;
 }
 
 export function recurringConformance(ctx: ConformanceContext): void {
@@ -114,6 +152,15 @@ export function recurringConformance(ctx: ConformanceContext): void {
       expect(due.map((def) => def.id)).toEqual(['b', 'c']);
       expect(due[0]).toEqual(await storedDefinition(ctx, 'b'));
     });
+
+    it('leaves out a definition whose nextRunAt was advanced past now, as a peer firing it does', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
+      ctx.clock.set(def.nextRunAt);
+      const peer = await ctx.connectPeer();
+      const fire = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt: fromNow(ctx, HOUR_MS), job: null };
+      expect(await peer.fireRecurring(fire)).toBe(true);
+      expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
+    });
   });
 
   describe('fireRecurring', () => {
@@ -158,6 +205,17 @@ export function recurringConformance(ctx: ConformanceContext): void {
       const stale = new Date(def.nextRunAt.getTime() - 1);
       const nextRunAt = fromNow(ctx, HOUR_MS);
       expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: stale, nextRunAt, job })).toBe(false);
+      expect(await ctx.storage.listRecurring()).toEqual([def]);
+      expect(await jobTotal(ctx.storage)).toBe(0);
+    });
+
+    it('returns false and changes nothing when expectedRunAt is a stored nextRunAt still in the future', async () => {
+      const def = await ctx.storage.upsertRecurring(makeDefinition(ctx, { nextRunAt: fromNow(ctx, SECOND_MS) }));
+      const job = firingOf(ctx, def);
+      const nextRunAt = new Date(def.nextRunAt.getTime() + SECOND_MS);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(false);
+      const skip = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: null };
+      expect(await ctx.storage.fireRecurring(skip)).toBe(false);
       expect(await ctx.storage.listRecurring()).toEqual([def]);
       expect(await jobTotal(ctx.storage)).toBe(0);
     });
@@ -212,6 +270,29 @@ export function recurringConformance(ctx: ConformanceContext): void {
       const exact = new Date(def.nextRunAt.getTime());
       expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: exact, nextRunAt, job })).toBe(true);
       expect(await jobTotal(ctx.storage)).toBe(1);
+    });
+  });
+
+  describe('recurring pollers racing', () => {
+    it('fire each tick of a per-second definition exactly once, and never a tick still to come', async () => {
+      const firstTick = Math.ceil((ctx.clock.now().getTime() + 1) / SECOND_MS) * SECOND_MS;
+      const def = makeDefinition(ctx, { id: 'every-second', cron: '* * * * * *', timezone: 'UTC' });
+      await ctx.storage.upsertRecurring({ ...def, nextRunAt: new Date(firstTick) });
+      // Three servers, each over its own connection where the backend has one.
+      const storages = [ctx.storage, await ctx.connectPeer(), await ctx.connectPeer()];
+      const firedAt = new Map<number, number>();
+      const pollers = storages.map((storage) => racingPoller(ctx, storage, firedAt));
+
+      for (let tick = firstTick; tick < firstTick + RACE_TICKS * SECOND_MS; tick += SECOND_MS) {
+        ctx.clock.set(new Date(tick));
+        await Promise.all(pollers.map((poller) => poller.runOnce()));
+        const perTick = await jobsPerTick(ctx.storage, def.id);
+        const early = [...perTick.keys()].filter((at) => at > tick);
+        expect(early, `jobs for ticks after ${new Date(tick).toISOString()}`).toEqual([]);
+        expect(perTick.get(tick), `jobs for ${new Date(tick).toISOString()}`).toBe(1);
+        expect(firedAt.get(tick), `firings of ${new Date(tick).toISOString()}`).toBe(1);
+      }
+      expect(await jobTotal(ctx.storage)).toBe(RACE_TICKS);
     });
   });
 }
