@@ -43,6 +43,7 @@ export type ClientEnqueueOptions<Tx = unknown> = EnqueueOptions & {
 export class JobClient<Tx = unknown> {
   readonly storage: Storage<Tx>;
   private readonly deletedTtlMs: number;
+  private isClockReady = false;
 
   constructor(storage: Storage<Tx>, options: JobClientOptions = {}) {
     this.storage = storage;
@@ -59,7 +60,9 @@ export class JobClient<Tx = unknown> {
     options?: ClientEnqueueOptions<Tx>,
   ): Promise<string> {
     const { tx, ...jobOptions } = options ?? {};
-    const job = buildNewJob('enqueue', methodName(method), payload, jobOptions, this.storage.clock.now());
+    const build = () => buildNewJob('enqueue', methodName(method), payload, jobOptions, this.storage.clock.now());
+    let job = build();
+    if (!this.isClockReady) job = (await this.readyClock()) ? build() : job;
     const [result] = await this.storage.enqueue(
       tx === undefined ? { jobs: [job] } : { jobs: [job], tx: this.checkTx(tx) },
     );
@@ -70,16 +73,37 @@ export class JobClient<Tx = unknown> {
   async enqueueMany(items: readonly EnqueueItem[], options: { tx?: Tx } = {}): Promise<string[]> {
     if (!Array.isArray(items)) throw new ValidationError('enqueueMany', 'items', 'must be an array', items);
     if (items.length === 0) return [];
-    const now = this.storage.clock.now();
-    const jobs = items.map((item, i) => {
-      if (item === null || typeof item !== 'object') {
-        throw new ValidationError('enqueueMany', `items[${i}]`, 'must be { method, payload, options? }', item);
-      }
-      return buildNewJob('enqueueMany', methodName(item.method), item.payload, item.options, now, `items[${i}].`);
-    });
+    const build = () => {
+      const now = this.storage.clock.now();
+      return items.map((item, i) => {
+        if (item === null || typeof item !== 'object') {
+          throw new ValidationError('enqueueMany', `items[${i}]`, 'must be { method, payload, options? }', item);
+        }
+        return buildNewJob('enqueueMany', methodName(item.method), item.payload, item.options, now, `items[${i}].`);
+      });
+    };
+    let jobs = build();
+    if (!this.isClockReady) jobs = (await this.readyClock()) ? build() : jobs;
     const { tx } = options;
     const results = await this.storage.enqueue(tx === undefined ? { jobs } : { jobs, tx: this.checkTx(tx) });
     return results.map((r) => r.id);
+  }
+
+  /**
+   * Before the first enqueue on a store-time clock (capabilities.storeClock), opens the storage so the clock has
+   * measured its offset: a job's runAt and createdAt are then store time even on a host whose clock is off. True when
+   * the clock may have moved (the job is built again); the input was checked before, so bad input never waits on it.
+   */
+  private async readyClock(): Promise<boolean> {
+    this.isClockReady = true;
+    if (!this.storage.capabilities.storeClock) return false;
+    try {
+      await this.storage.migrate();
+    } catch (error) {
+      this.isClockReady = false;
+      throw error;
+    }
+    return true;
   }
 
   private checkTx(tx: Tx): Tx {

@@ -237,6 +237,8 @@ export class BackgroundJobServer<Tx = unknown> {
   private async startParts(): Promise<void> {
     const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
     try {
+      // Opens the storage first: on a store-time clock the offset is measured before the first stamp is written.
+      await this.storage.migrate();
       await heartbeat.register();
     } catch (error) {
       this.events.reportError(error, 'heartbeat', 'registering the server failed; the heartbeat will retry');
