@@ -21,6 +21,8 @@ describe('options', () => {
     ['a client that is not ioredis', { client: {} }, 'client'],
     ['a clock without now', { clock: {} }, 'clock'],
     ['an unknown option', { host: 'localhost' }, 'host'],
+    ['an unknown evictionPolicy', { evictionPolicy: 'ignore' }, 'evictionPolicy'],
+    ['an onError that is not a function', { onError: 'log' }, 'onError'],
   ];
   for (const [what, options, field] of bad) {
     it(`rejects ${what} with a ConfigError naming ${field}`, () => {
@@ -43,7 +45,14 @@ describe('options', () => {
 
 describe('defaults', () => {
   it('applies the documented defaults when nothing is given', () => {
-    expect(resolveRedisOptions()).toEqual({ url: REDIS_URL, client: null, prefix: 'jobsmith', clock: systemClock });
+    expect(resolveRedisOptions()).toEqual({
+      url: REDIS_URL,
+      client: null,
+      prefix: 'jobsmith',
+      clock: systemClock,
+      evictionPolicy: 'error',
+      onError: DEFAULT_REDIS_STORAGE_OPTIONS.onError,
+    });
   });
 
   it('documents each default as the @defaultValue of its option', () => {
@@ -55,6 +64,9 @@ describe('defaults', () => {
       url: `'${DEFAULT_REDIS_STORAGE_OPTIONS.url}'`,
       prefix: `'${DEFAULT_REDIS_STORAGE_OPTIONS.prefix}'`,
       clock: DEFAULT_REDIS_STORAGE_OPTIONS.clock === systemClock ? 'systemClock' : 'unknown',
+      evictionPolicy: `'${DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy}'`,
+      // The default hands each error to process.emitWarning (options.ts reportAsWarning).
+      onError: 'process.emitWarning',
     });
   });
 });

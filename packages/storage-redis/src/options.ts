@@ -27,13 +27,31 @@ export interface RedisStorageOptions {
    * @defaultValue systemClock
    */
   clock?: Clock;
+  /**
+   * What migrate (run lazily before the first call) does when Redis's `maxmemory-policy` is not `noeviction`: any
+   * other policy lets a full Redis drop keys, jobs included, without an error. 'error' rejects with a StorageError
+   * naming the policy; 'warn' reports it once through `onError` and carries on. A policy that cannot be read (INFO
+   * refused) is not checked.
+   * @defaultValue 'error'
+   */
+  evictionPolicy?: EvictionPolicyMode;
+  /**
+   * Receives problems no caller awaits, as warnings: an evicting `maxmemory-policy` under `evictionPolicy: 'warn'`.
+   * @defaultValue process.emitWarning
+   */
+  onError?: (error: Error) => void;
 }
+
+/** `evictionPolicy`: how migrate treats a Redis that may evict keys. */
+export type EvictionPolicyMode = 'error' | 'warn';
 
 /** Defaults of the optional fields. */
 export const DEFAULT_REDIS_STORAGE_OPTIONS = Object.freeze({
   url: 'redis://127.0.0.1:6379',
   prefix: 'jobsmith',
   clock: systemClock,
+  evictionPolicy: 'error',
+  onError: reportAsWarning,
 }) satisfies Required<Omit<RedisStorageOptions, 'client'>>;
 
 /** Options after checking: exactly one of `url` / `client`. */
@@ -42,9 +60,16 @@ export interface ResolvedRedisOptions {
   client: Redis | Cluster | null;
   prefix: string;
   clock: Clock;
+  evictionPolicy: EvictionPolicyMode;
+  onError: (error: Error) => void;
 }
 
-const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock']);
+const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock', 'evictionPolicy', 'onError']);
+const EVICTION_POLICY_MODES: readonly unknown[] = ['error', 'warn'];
+
+function reportAsWarning(error: Error): void {
+  process.emitWarning(error);
+}
 const PREFIX_PATTERN = /^[A-Za-z0-9_:.-]{1,64}$/;
 
 /** Checks `input` and fills defaults; throws ConfigError naming the first bad field. */
@@ -58,6 +83,8 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
     client,
     prefix = DEFAULT_REDIS_STORAGE_OPTIONS.prefix,
     clock = DEFAULT_REDIS_STORAGE_OPTIONS.clock,
+    evictionPolicy = DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy,
+    onError = DEFAULT_REDIS_STORAGE_OPTIONS.onError,
   } = input;
   if (url !== undefined && client !== undefined) throw new ConfigError('client', 'cannot be given together with url');
   if (client !== undefined) checkClient(client);
@@ -68,11 +95,17 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
   if (clock === null || typeof clock !== 'object' || typeof clock.now !== 'function') {
     throw new ConfigError('clock', 'must be a Clock (an object with now())', clock);
   }
+  if (!EVICTION_POLICY_MODES.includes(evictionPolicy)) {
+    throw new ConfigError('evictionPolicy', "must be 'error' or 'warn'", evictionPolicy);
+  }
+  if (typeof onError !== 'function') throw new ConfigError('onError', 'must be a function', onError);
   return {
     url: client === undefined ? (url ?? DEFAULT_REDIS_STORAGE_OPTIONS.url) : null,
     client: client ?? null,
     prefix,
     clock,
+    evictionPolicy,
+    onError,
   };
 }
 

@@ -36,9 +36,10 @@ import {
 } from '@jobsmith/core';
 import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
+import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
 import { runScript, type ScriptName } from './lua.js';
-import { type RedisStorageOptions, resolveRedisOptions } from './options.js';
+import { type EvictionPolicyMode, type RedisStorageOptions, resolveRedisOptions } from './options.js';
 import {
   type Claim,
   claimedJob,
@@ -85,6 +86,9 @@ export class RedisStorage implements Storage {
   private readonly keys: KeyLayout;
   private readonly scriptKeys: string[];
   private readonly connection: RedisConnection;
+  private readonly evictionPolicy: EvictionPolicyMode;
+  private readonly onError: (error: Error) => void;
+  private hasWarnedOfEviction = false;
   private migration: Promise<void> | null = null;
   /** Connected once and migrated: calls skip the readiness awaits (ioredis queues commands through a reconnect). */
   private isReady = false;
@@ -97,12 +101,17 @@ export class RedisStorage implements Storage {
     this.prefix = resolved.prefix;
     this.keys = keyLayout(resolved.prefix);
     this.scriptKeys = scriptKeys(this.keys);
+    this.evictionPolicy = resolved.evictionPolicy;
+    this.onError = resolved.onError;
     this.connection = new RedisConnection(resolved, `jobsmith:${resolved.prefix}`);
   }
 
   // Lifecycle
 
-  /** Connects and stamps the key layout version; idempotent, and run lazily by every other method. */
+  /**
+   * Connects, checks that Redis will not evict keys (see the `evictionPolicy` option) and stamps the key layout
+   * version; idempotent, and run lazily by every other method.
+   */
   async migrate(): Promise<void> {
     await this.ready('migrate');
   }
@@ -369,12 +378,39 @@ export class RedisStorage implements Storage {
   private async ready(operation: string): Promise<void> {
     if (this.isClosed) throw closedError(operation);
     await this.connection.connect(operation);
-    this.migration ??= this.stampLayoutVersion().catch((error: unknown) => {
+    this.migration ??= this.prepare().catch((error: unknown) => {
       this.migration = null;
       throw error;
     });
     await this.migration;
     this.isReady = true;
+  }
+
+  /** The once-only steps of readiness, in order. */
+  private async prepare(): Promise<void> {
+    await this.checkEvictionPolicy();
+    await this.stampLayoutVersion();
+  }
+
+  /** Refuses an evicting maxmemory-policy, or reports it once under `evictionPolicy: 'warn'`. */
+  private async checkEvictionPolicy(): Promise<void> {
+    const policies = await readEvictionPolicies(this.connection.client);
+    const evicting = policies.find((policy) => policy !== SAFE_EVICTION_POLICY);
+    if (evicting === undefined) return;
+    const problem = new StorageError('migrate', { detail: evictionPolicyProblem(evicting) });
+    if (this.evictionPolicy === 'error') throw problem;
+    if (this.hasWarnedOfEviction) return;
+    this.hasWarnedOfEviction = true;
+    this.report(problem);
+  }
+
+  /** Hands `error` to the `onError` option; a throwing handler must not break the call that reported. */
+  private report(error: Error): void {
+    try {
+      this.onError(error);
+    } catch {
+      // Nothing left to tell: the handler was the one place to tell.
+    }
   }
 
   private async stampLayoutVersion(): Promise<void> {

@@ -15,11 +15,14 @@ const HOW_TO_INSTALL = 'redis-server must be on PATH (e.g. `apt-get install redi
 export class PrivateRedis {
   private server: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  /** Finds a free port and starts a server on it. */
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** Finds a free port and starts a server on it, with `extraArgs` added to its command line (e.g. a config). */
+  static async start(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), extraArgs);
     await redis.restart();
     return redis;
   }
@@ -31,6 +34,7 @@ export class PrivateRedis {
   /** Starts the server (again) on its port; resolves once it accepts connections. */
   async restart(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    args.push(...this.extraArgs);
     const server = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.server = server;
     let output = '';
