@@ -18,6 +18,8 @@ const CONNECT_SQLSTATE = /^(08|28|3D)/;
 /** Node socket errors seen while opening a connection. */
 const CONNECT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 const SQLSTATE_UNIQUE_VIOLATION = '23505';
+/** What `pg` rejects a statement with when `query_timeout` passes without an answer (the connection is discarded). */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
 /** The partial unique index that lets one unfinished job at a time hold a unique_key (0001-create-tables.sql). */
 const UNIQUE_KEY_INDEX = 'jobs_unique_key_idx';
 
@@ -26,15 +28,28 @@ export function toStorageError(operation: string, cause: unknown, target: Connec
   if (cause instanceof JobsmithError) return cause;
   const message = scrub(cause instanceof Error ? cause.message : String(cause), target);
   const code = errorCode(cause);
+  const where = `host ${target.host}:${target.port}, database ${target.database}`;
   if (isConnectFailure(code, message)) {
-    const where = `host ${target.host}:${target.port}, database ${target.database}`;
     return new StorageError(operation, { cause, detail: `cannot connect to PostgreSQL (${where}): ${message}` });
+  }
+  if (message === QUERY_READ_TIMEOUT) {
+    const detail = `no answer from PostgreSQL (${where}) within the query timeout: ${message}`;
+    return new StorageError(operation, { cause, detail });
   }
   if (code === SQLSTATE_UNIQUE_VIOLATION) {
     const constraint = (cause as { constraint?: string }).constraint;
     return new StorageError(operation, { cause, detail: `${message}${constraint ? ` (${constraint})` : ''}` });
   }
   return new StorageError(operation, { cause, detail: message });
+}
+
+/**
+ * Whether `error` (raw or wrapped) is `pg` giving up on an unanswered statement: the connection still awaits that
+ * answer, so nothing more can run on it (not even a ROLLBACK) and it must be discarded.
+ */
+export function isQueryReadTimeout(error: unknown): boolean {
+  const cause = error instanceof StorageError ? error.cause : error;
+  return cause instanceof Error && cause.message === QUERY_READ_TIMEOUT;
 }
 
 /** Whether `error` (the driver's, or one toStorageError wrapped) is a violation of the unique_key index. */
@@ -72,7 +87,10 @@ function errorCode(cause: unknown): string | undefined {
 
 function isConnectFailure(code: string | undefined, message: string): boolean {
   if (code !== undefined && (CONNECT_SQLSTATE.test(code) || CONNECT_ERRNO.has(code))) return true;
-  return /timeout expired|Connection terminated|connect ECONN|getaddrinfo/i.test(message);
+  // 'timeout expired': pg's connectionTimeoutMillis on a new connection; 'timeout exceeded...': the pool's, waiting.
+  return /timeout expired|timeout exceeded when trying to connect|Connection terminated|connect ECONN|getaddrinfo/i.test(
+    message,
+  );
 }
 
 /** Hides the password, and any password inside a URL a driver may have echoed. */

@@ -17,6 +17,11 @@ export interface NotificationListenerOptions {
 /** First reconnect delay after a drop, doubled per failed attempt up to RECONNECT_MAX_MS, each ±25 % jitter. */
 const RECONNECT_INITIAL_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/**
+ * How long ending the connection may take before it is cut: a graceful end waits for the server's answer, which an
+ * unreachable store never sends, and close() must not hang on it.
+ */
+const END_GRACE_MS = 1_000;
 
 export class NotificationListener {
   // Each subscription is its own entry, so subscribing one function twice needs two unsubscribes.
@@ -38,11 +43,11 @@ export class NotificationListener {
     };
   }
 
-  /** Stops reconnecting and closes the connection. */
+  /** Stops reconnecting and closes the connection (cut after END_GRACE_MS when the store does not answer). */
   async close(): Promise<void> {
     this.stopped.abort();
     this.subscribers.clear();
-    await this.client?.end().catch(() => undefined);
+    if (this.client) await endWithin(this.client, END_GRACE_MS);
     await this.loop;
   }
 
@@ -57,7 +62,10 @@ export class NotificationListener {
     }
   }
 
-  /** Connects, LISTENs, and resolves when the connection ends: true if it was listening, false if setup failed. */
+  /**
+   * Connects, LISTENs, and resolves when the connection ends: true if it was listening, false if setup failed. The
+   * connect and the LISTEN are bounded by the config's connectionTimeoutMillis and query_timeout (options.ts sets both).
+   */
   private async listenUntilDropped(): Promise<boolean> {
     const client = new pg.Client({ ...this.options.clientConfig, keepAlive: true });
     this.client = client;
@@ -69,10 +77,10 @@ export class NotificationListener {
       await client.query(this.options.listenStatement);
     } catch (error) {
       this.report(error);
-      await client.end().catch(() => undefined);
+      await endWithin(client, END_GRACE_MS);
       return false;
     }
-    if (this.stopped.signal.aborted) await client.end().catch(() => undefined);
+    if (this.stopped.signal.aborted) await endWithin(client, END_GRACE_MS);
     await ended;
     return true;
   }
@@ -101,6 +109,19 @@ export class NotificationListener {
       // An onError that throws must not take the notification handler or the reconnect loop down with it.
     }
   }
+}
+
+/** Ends `client` gracefully, or cuts its socket when that takes over `graceMs`; never rejects. */
+async function endWithin(client: pg.Client, graceMs: number): Promise<void> {
+  const settled = new AbortController();
+  const ended = client.end().then(
+    () => true,
+    () => true,
+  );
+  const isEnded = await Promise.race([ended, systemClock.sleep(graceMs, settled.signal).then(() => false)]);
+  settled.abort();
+  if (!isEnded) client.connection.stream.destroy();
+  await ended;
 }
 
 function reconnectDelayMs(failures: number): number {

@@ -22,10 +22,22 @@ export interface PostgresStorageOptions {
   /** Most connections of the pool opened from `connectionString` (ignored with `pool`). @defaultValue 10 */
   poolSize?: number;
   /**
-   * How long to wait for a connection before failing, in ms (ignored with `pool`); 0 waits forever.
+   * How long to wait for a connection before failing, in ms; 0 waits forever. With `pool`, the pool's own
+   * `connectionTimeoutMillis` decides, and this bounds only the LISTEN connection when the pool sets none.
    * @defaultValue 10000
    */
   connectionTimeoutMs?: number;
+  /**
+   * Longest any statement may go unanswered, in ms, before its call rejects with a StorageError naming the operation,
+   * so a store that stops answering cannot hang a call (or a server's `stop()` waiting on one). The client gives up
+   * (`pg`'s `query_timeout`, which also discards the connection) and the server cancels the statement
+   * (`statement_timeout`). Applies to the pool opened from `connectionString` and to the LISTEN connection; with
+   * `pool`, the pool's own `query_timeout` / `statement_timeout` decide, and this bounds only the LISTEN connection
+   * when the pool sets none. Migrations get at least 10 minutes per statement instead (see migrate.ts): they may
+   * queue behind another process's migration or build an index over a large table. 0 waits forever.
+   * @defaultValue 10000
+   */
+  queryTimeoutMs?: number;
   /**
    * Receives errors no caller awaits: the LISTEN connection dropping or failing to reconnect, a subscriber throwing,
    * an idle pooled connection failing. @defaultValue process.emitWarning
@@ -38,13 +50,17 @@ export const DEFAULT_POSTGRES_OPTIONS = Object.freeze({
   schema: 'jobsmith',
   poolSize: 10,
   connectionTimeoutMs: 10_000,
-} satisfies Required<Pick<PostgresStorageOptions, 'schema' | 'poolSize' | 'connectionTimeoutMs'>>);
+  queryTimeoutMs: 10_000,
+} satisfies Required<Pick<PostgresStorageOptions, 'schema' | 'poolSize' | 'connectionTimeoutMs' | 'queryTimeoutMs'>>);
 
-/** Options after checks and defaults; `clientConfig` is what every connection (pooled or listener) is built from. */
+/** Options after checks and defaults. */
 export interface ResolvedOptions {
   pool: pg.Pool;
   ownsPool: boolean;
+  /** What the LISTEN connection is built from: the pool's settings, always with a connect and a query timeout. */
   clientConfig: pg.ClientConfig;
+  /** The statement timeout the pool's connections run under, in ms (0: none); migrations derive theirs from it. */
+  queryTimeoutMs: number;
   schema: string;
   clock: Clock;
   onError: (error: Error) => void;
@@ -57,6 +73,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'clock',
   'poolSize',
   'connectionTimeoutMs',
+  'queryTimeoutMs',
   'onError',
 ]);
 
@@ -79,18 +96,36 @@ export function resolveOptions(options: PostgresStorageOptions): ResolvedOptions
     options.connectionTimeoutMs ?? DEFAULT_POSTGRES_OPTIONS.connectionTimeoutMs,
     0,
   );
+  const queryTimeoutMs = checkInteger(
+    'queryTimeoutMs',
+    options.queryTimeoutMs ?? DEFAULT_POSTGRES_OPTIONS.queryTimeoutMs,
+    0,
+  );
+  const common = { schema, clock, onError };
   if (options.pool !== undefined) {
     if (options.connectionString !== undefined) {
       throw new ConfigError('PostgresStorageOptions.pool', 'cannot be given together with connectionString');
     }
     const pool = checkPool(options.pool);
-    return { pool, ownsPool: false, clientConfig: { ...pool.options }, schema, clock, onError };
+    // The app's pool keeps its settings; the LISTEN connection is the storage's own, so it never waits unbounded.
+    const clientConfig: pg.ClientConfig = {
+      ...pool.options,
+      connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectionTimeoutMs,
+      query_timeout: pool.options.query_timeout || queryTimeoutMs,
+    };
+    return { pool, ownsPool: false, clientConfig, queryTimeoutMs: pool.options.query_timeout || 0, ...common };
   }
   const connectionString = checkConnectionString(options.connectionString);
-  const clientConfig: pg.ClientConfig = { connectionString, connectionTimeoutMillis: connectionTimeoutMs };
+  const clientConfig: pg.ClientConfig = {
+    connectionString,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    // Both: the client stops waiting for an answer, and the server stops working on a statement nobody awaits.
+    query_timeout: queryTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+  };
   // allowExitOnIdle: idle pooled connections never keep the process alive; close() still ends them.
   const pool = new pg.Pool({ ...clientConfig, max: poolSize, allowExitOnIdle: true });
-  return { pool, ownsPool: true, clientConfig, schema, clock, onError };
+  return { pool, ownsPool: true, clientConfig, queryTimeoutMs, ...common };
 }
 
 function checkSchema(schema: unknown): string {

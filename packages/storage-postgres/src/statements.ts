@@ -26,6 +26,7 @@ const UNPREPARED: ReadonlySet<StatementName> = new Set<StatementName>([
   'migrate-bootstrap',
   'migrate-lock',
   'migrate-record',
+  'migrate-timeouts',
   'transaction-begin',
   'transaction-commit',
   'transaction-rollback',

@@ -46,7 +46,7 @@ import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
 import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
 import { NotificationListener } from './listener.js';
-import { runMigrations } from './migrate.js';
+import { migrationTimeoutMs, runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
 import {
   finishColumns,
@@ -82,6 +82,9 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   /** The schema holding this storage's tables. */
   readonly schema: string;
   private readonly db: Database;
+  /** The same pool, with the longer timeout of migration statements. */
+  private readonly migrationDb: Database;
+  private readonly migrationTimeoutMs: number;
   private readonly ownsPool: boolean;
   private readonly channel: string;
   private readonly migrations: Migration[];
@@ -101,6 +104,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const statements = bindStatements(resolved.schema);
     const target = describeTarget(resolved.clientConfig);
     this.db = new Database(resolved.pool, statements, target);
+    this.migrationTimeoutMs = migrationTimeoutMs(resolved.queryTimeoutMs);
+    this.migrationDb = new Database(resolved.pool, statements, target, this.migrationTimeoutMs);
     this.wakeUps = new WakeUps(async (queues) => {
       await this.db.run('enqueue', 'notify', [this.channel, queues]).catch((error: unknown) => {
         resolved.onError(error as Error);
@@ -390,7 +395,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private ready(operation: string): Promise<void> | undefined {
     if (this.closed) return Promise.reject(closedError(operation));
     if (this.isMigrated) return undefined;
-    this.migrated ??= runMigrations(this.db, this.schema, this.migrations, this.clock).then(
+    this.migrated ??= this.prepare().then(
       () => {
         this.isMigrated = true;
       },
@@ -400,6 +405,12 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       },
     );
     return this.migrated;
+  }
+
+  /** What must be done once before the first operation: the migrations. */
+  private async prepare(): Promise<void> {
+    const { migrationDb, schema, migrations, clock, migrationTimeoutMs } = this;
+    await runMigrations(migrationDb, schema, migrations, clock, migrationTimeoutMs);
   }
 
   /** Runs a lease-fenced batch statement ($1 ids, $2 lease ids, then `extra`); true for each lease that applied. */

@@ -54,6 +54,7 @@ describe('PostgresStorage options', () => {
         { connectionString: DATABASE_URL, connectionTimeoutMs: 1.5 },
         'connectionTimeoutMs',
       ],
+      ['a negative queryTimeoutMs', { connectionString: DATABASE_URL, queryTimeoutMs: -1 }, 'queryTimeoutMs'],
       ['a clock without sleep', { connectionString: DATABASE_URL, clock: { now: () => new Date() } as never }, 'clock'],
     ];
     for (const [what, options, field] of bad) {
