@@ -62,17 +62,22 @@ describe('@jobsmith/core exports', () => {
 
   it('keeps test helpers in @jobsmith/core/testing', () => {
     expect(Object.keys(testing).sort()).toEqual([
+      'FAULT_SCENARIOS',
+      'FaultProxy',
       'ManualClock',
       'ServerProcess',
       'ServerProcesses',
       'TEST_METHODS',
       'eventually',
       'expectEachJobClaimedOnce',
+      'freeLoopbackPort',
       'makeNewJob',
       'runClaimLoopChild',
       'runClaimLoopProcesses',
+      'runFaultSuite',
       'runServerIntegration',
       'runStorageConformance',
+      'useFaultContext',
       'useServerIntegrationContext',
     ]);
   });

@@ -26,9 +26,16 @@ export class ServerProcesses {
     this.options = options;
   }
 
-  /** Spawns a server child named `name` and resolves once it is `ready`; rejects if it fails or exits first. */
-  async start(name: string, server: ChildServerConfig = {}): Promise<ServerProcess> {
-    const spec = { name, storage: this.options.storage, server };
+  /**
+   * Spawns a server child named `name` and resolves once it is `ready`; rejects if it fails or exits first.
+   * `options.storage` opens the store differently for this child only (another route to it, a skewed clock).
+   */
+  async start(
+    name: string,
+    server: ChildServerConfig = {},
+    options: { storage?: StorageSpec } = {},
+  ): Promise<ServerProcess> {
+    const spec = { name, storage: options.storage ?? this.options.storage, server };
     const started = new ServerProcess(spec, this.options.cwd ?? process.cwd(), () => this.changed());
     this.processes.push(started);
     await this.waitUntil(() => started.serverId !== null, `process ${name} to be ready`, {

@@ -1,6 +1,7 @@
 // test-handlers.ts: the handlers a server child runs, each reporting a RunRecord as it starts: `record` returns at
 // once, `slow` takes `payload.ms`, `block` holds its job until its signal fires (stop, cancel, lost lease) or the
-// process dies. They only report and wait; what a run means is for the parent test to judge.
+// process dies, `hog` blocks its whole process's event loop for `payload.ms`. They only report and wait; what a run
+// means is for the parent test to judge.
 import type { Clock } from '../../clock.js';
 import type { JobContext } from '../../registry.js';
 import { WorkerRegistry } from '../../registry.js';
@@ -18,8 +19,14 @@ export interface BlockPayload {
   blockIn: string;
 }
 
+/** Payload of `hog`. */
+export interface HogPayload {
+  /** How long the handler blocks its process's event loop, in ms (no timer, renewal or I/O runs meanwhile). */
+  ms: number;
+}
+
 /** The test handlers' method names. */
-export const TEST_METHODS = Object.freeze({ record: 'record', slow: 'slow', block: 'block' });
+export const TEST_METHODS = Object.freeze({ record: 'record', slow: 'slow', block: 'block', hog: 'hog' });
 
 /** What the handlers need from the child: its name, a clock to wait on, and where records go. */
 export interface TestHandlerDeps {
@@ -28,7 +35,7 @@ export interface TestHandlerDeps {
   report(record: RunRecord): void;
 }
 
-/** A registry holding `record`, `slow` and `block`. */
+/** A registry holding `record`, `slow`, `block` and `hog`. */
 export function testRegistry(deps: TestHandlerDeps): WorkerRegistry {
   const started = (ctx: JobContext): void => {
     const { id, method } = ctx.job;
@@ -49,7 +56,17 @@ export function testRegistry(deps: TestHandlerDeps): WorkerRegistry {
       started(ctx);
       if (payload.blockIn === deps.processName) await untilAborted(ctx.signal);
       return { pid: process.pid };
+    })
+    .register(TEST_METHODS.hog, async (payload: HogPayload, ctx) => {
+      started(ctx);
+      blockEventLoop(payload.ms);
+      return { pid: process.pid };
     });
+}
+
+/** Blocks this thread for `ms` without spinning (a wait on memory no one writes), as a long synchronous task would. */
+function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Never resolves: rejects with the signal's reason once it fires, as a cooperative handler would. */
