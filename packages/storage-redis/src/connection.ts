@@ -1,5 +1,6 @@
 // connection.ts: the command connection (owned, or the app's) and the lazily created pub/sub connection. Owns the
-// fail-fast rule: until a first connection succeeds, a failed connect rejects at once instead of retrying forever.
+// fail-fast rule: until a first connection succeeds, a failed connect rejects at once instead of retrying forever,
+// and a first connection that gets no answer rejects after a bound. Owned connections time their commands out.
 
 import type { JobAvailableListener } from '@jobsmith/core';
 import { type Cluster, Redis } from 'ioredis';
@@ -8,6 +9,11 @@ import type { ResolvedRedisOptions } from './options.js';
 
 /** Bound on a TCP connect, so a black-holed host fails within seconds. */
 const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * Bound on the handshake after it (AUTH, SELECT, the ready check) of an app-owned client, whose commands may have no
+ * timeout; an owned client's handshake is bounded by commandTimeoutMs.
+ */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Reconnect attempts a command waits through after the first connection, before it rejects. */
 const MAX_RETRIES_PER_REQUEST = 5;
 
@@ -34,10 +40,17 @@ async function shutdown(client: Client): Promise<void> {
   }
 }
 
-/** Resolves at the client's next 'ready'; rejects at its next 'error', or at 'end' (the app closed it). */
-function firstConnection(client: Client): Promise<void> {
+/** What a first connection that got no answer within `ms` rejects with (the endpoint is added by the caller). */
+const noAnswer = (ms: number): Error => new Error(`no answer within ${ms} ms`);
+
+/**
+ * Resolves at the client's next 'ready'; rejects at its next 'error', at 'end' (the app closed it), or after
+ * `timeoutMs` without either.
+ */
+function firstConnection(client: Client, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const settle = (error?: unknown): void => {
+      clearTimeout(timer);
       client.off('ready', onReady).off('error', onError).off('end', onEnd);
       if (error === undefined) resolve();
       else reject(error);
@@ -45,8 +58,23 @@ function firstConnection(client: Client): Promise<void> {
     const onReady = (): void => settle();
     const onError = (error: unknown): void => settle(error);
     const onEnd = (): void => settle(new Error('the connection was closed'));
+    const timer = setTimeout(() => settle(noAnswer(timeoutMs)), timeoutMs);
+    timer.unref();
     client.once('ready', onReady).once('error', onError).once('end', onEnd);
   });
+}
+
+/** `connecting`, or a rejection after `timeoutMs`, when `onExpiry` runs first (to drop the attempt). */
+function withDeadline(connecting: Promise<void>, timeoutMs: number, onExpiry: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onExpiry();
+      reject(noAnswer(timeoutMs));
+    }, timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([connecting, expired]).finally(() => clearTimeout(timer));
 }
 
 /** The connections of one RedisStorage: commands on `client`, wake-ups on a subscriber made on first `listen`. */
@@ -54,7 +82,11 @@ export class RedisConnection {
   readonly client: Client;
   /** `host:port` (or socket path) for error messages: never the URL, which may hold a password. */
   readonly endpoint: string;
+  /** The command timeout RedisStorage gave its own connections; null with an app-owned client (the app's decides). */
+  readonly commandTimeoutMs: number | null;
   private readonly ownsClient: boolean;
+  /** Bound on a first connection, TCP connect and handshake together. */
+  private readonly firstConnectionTimeoutMs: number;
   private hasConnected = false;
   private lastError: unknown = null;
   private connecting: Promise<void> | null = null;
@@ -70,14 +102,22 @@ export class RedisConnection {
     private readonly name: string,
   ) {
     this.ownsClient = options.client === null;
-    this.client = options.client ?? this.createClient(options.url as string);
+    this.client = options.client ?? this.createClient(options.url as string, options.commandTimeoutMs);
     this.endpoint = describeEndpoint(this.client);
+    this.commandTimeoutMs = this.ownsClient ? options.commandTimeoutMs : null;
+    const handshakeMs = this.ownsClient ? options.commandTimeoutMs : HANDSHAKE_TIMEOUT_MS;
+    this.firstConnectionTimeoutMs = CONNECT_TIMEOUT_MS + handshakeMs;
   }
 
-  private createClient(url: string): Redis {
+  /**
+   * Its commands, the handshake's included, time out after `commandTimeoutMs`; the subscriber, a duplicate of it,
+   * inherits that for its own few commands (SUBSCRIBE), while its wait for messages is no command and never times out.
+   */
+  private createClient(url: string, commandTimeoutMs: number): Redis {
     const client = new Redis(url, {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
+      commandTimeout: commandTimeoutMs,
       maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
       connectionName: this.name,
       retryStrategy: (attempt) => (this.hasConnected ? backoff(attempt) : null),
@@ -113,8 +153,12 @@ export class RedisConnection {
   }
 
   private startConnecting(): Promise<void> {
-    if (this.ownsClient || this.client.status === 'wait') return this.client.connect();
-    return firstConnection(this.client);
+    const timeoutMs = this.firstConnectionTimeoutMs;
+    if (!this.ownsClient && this.client.status !== 'wait') return firstConnection(this.client, timeoutMs);
+    // An owned attempt that got no answer is dropped, so the next call starts afresh.
+    return withDeadline(this.client.connect(), timeoutMs, () => {
+      if (this.ownsClient) this.client.disconnect();
+    });
   }
 
   /** Adds a listener for queue names published on `channel`; the subscriber connection starts on first use. */

@@ -2,8 +2,25 @@
 // pass through; driver and server errors become a StorageError naming the operation (never the URL's password).
 import { JobsmithError, StorageError } from '@jobsmith/core';
 
-export function toStorageError(operation: string, error: unknown): JobsmithError {
-  return error instanceof JobsmithError ? error : new StorageError(operation, { cause: error });
+/** ioredis's message for a command that got no reply within its client's commandTimeout. */
+const COMMAND_TIMED_OUT = 'Command timed out';
+
+/**
+ * The error a caller sees for `error`, which `operation` met. `commandTimeoutMs`: the timeout of the connection it
+ * ran on, when RedisStorage set it (null: an app-owned client's own).
+ */
+export function toStorageError(
+  operation: string,
+  error: unknown,
+  commandTimeoutMs: number | null = null,
+): JobsmithError {
+  if (error instanceof JobsmithError) return error;
+  if (error instanceof Error && error.message === COMMAND_TIMED_OUT) {
+    const limit =
+      commandTimeoutMs === null ? "the client's commandTimeout" : `${commandTimeoutMs} ms (commandTimeoutMs)`;
+    return new StorageError(operation, { cause: error, detail: `Redis did not answer within ${limit}` });
+  }
+  return new StorageError(operation, { cause: error });
 }
 
 /** What a first connection that failed rejects with: names the endpoint and the driver's reason. */

@@ -23,6 +23,9 @@ describe('options', () => {
     ['an unknown option', { host: 'localhost' }, 'host'],
     ['an unknown evictionPolicy', { evictionPolicy: 'ignore' }, 'evictionPolicy'],
     ['an onError that is not a function', { onError: 'log' }, 'onError'],
+    ['a commandTimeoutMs of 0', { commandTimeoutMs: 0 }, 'commandTimeoutMs'],
+    ['a fractional commandTimeoutMs', { commandTimeoutMs: 1.5 }, 'commandTimeoutMs'],
+    ['a commandTimeoutMs beyond a timer', { commandTimeoutMs: 2 ** 31 }, 'commandTimeoutMs'],
   ];
   for (const [what, options, field] of bad) {
     it(`rejects ${what} with a ConfigError naming ${field}`, () => {
@@ -51,6 +54,7 @@ describe('defaults', () => {
       prefix: 'jobsmith',
       clock: systemClock,
       evictionPolicy: 'error',
+      commandTimeoutMs: 10_000,
       onError: DEFAULT_REDIS_STORAGE_OPTIONS.onError,
     });
   });
@@ -65,6 +69,7 @@ describe('defaults', () => {
       prefix: `'${DEFAULT_REDIS_STORAGE_OPTIONS.prefix}'`,
       clock: DEFAULT_REDIS_STORAGE_OPTIONS.clock === systemClock ? 'systemClock' : 'unknown',
       evictionPolicy: `'${DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy}'`,
+      commandTimeoutMs: String(DEFAULT_REDIS_STORAGE_OPTIONS.commandTimeoutMs),
       // The default hands each error to process.emitWarning (options.ts reportAsWarning).
       onError: 'process.emitWarning',
     });

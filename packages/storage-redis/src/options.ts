@@ -36,6 +36,15 @@ export interface RedisStorageOptions {
    */
   evictionPolicy?: EvictionPolicyMode;
   /**
+   * Longest a Redis command may go unanswered, in ms, before its call rejects with a StorageError naming the
+   * operation, so a Redis that stops answering (paused, overloaded, a black-holed network) cannot hang a call, or a
+   * server's `stop()` waiting on one. It bounds the commands of the connections RedisStorage opens from `url`,
+   * the pub/sub one included (its commands, not its wait for messages), and with it the first connection's
+   * handshake. An app-owned `client` keeps its own ioredis `commandTimeout`. A positive integer.
+   * @defaultValue 10000
+   */
+  commandTimeoutMs?: number;
+  /**
    * Receives problems no caller awaits, as warnings: an evicting `maxmemory-policy` under `evictionPolicy: 'warn'`.
    * @defaultValue process.emitWarning
    */
@@ -51,6 +60,7 @@ export const DEFAULT_REDIS_STORAGE_OPTIONS = Object.freeze({
   prefix: 'jobsmith',
   clock: systemClock,
   evictionPolicy: 'error',
+  commandTimeoutMs: 10_000,
   onError: reportAsWarning,
 }) satisfies Required<Omit<RedisStorageOptions, 'client'>>;
 
@@ -61,10 +71,13 @@ export interface ResolvedRedisOptions {
   prefix: string;
   clock: Clock;
   evictionPolicy: EvictionPolicyMode;
+  commandTimeoutMs: number;
   onError: (error: Error) => void;
 }
 
-const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock', 'evictionPolicy', 'onError']);
+const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock', 'evictionPolicy', 'commandTimeoutMs', 'onError']);
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2_147_483_647;
 const EVICTION_POLICY_MODES: readonly unknown[] = ['error', 'warn'];
 
 function reportAsWarning(error: Error): void {
@@ -84,6 +97,7 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
     prefix = DEFAULT_REDIS_STORAGE_OPTIONS.prefix,
     clock = DEFAULT_REDIS_STORAGE_OPTIONS.clock,
     evictionPolicy = DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy,
+    commandTimeoutMs = DEFAULT_REDIS_STORAGE_OPTIONS.commandTimeoutMs,
     onError = DEFAULT_REDIS_STORAGE_OPTIONS.onError,
   } = input;
   if (url !== undefined && client !== undefined) throw new ConfigError('client', 'cannot be given together with url');
@@ -98,6 +112,9 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
   if (!EVICTION_POLICY_MODES.includes(evictionPolicy)) {
     throw new ConfigError('evictionPolicy', "must be 'error' or 'warn'", evictionPolicy);
   }
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 1 || commandTimeoutMs > MAX_TIMER_MS) {
+    throw new ConfigError('commandTimeoutMs', `must be an integer from 1 to ${MAX_TIMER_MS}`, commandTimeoutMs);
+  }
   if (typeof onError !== 'function') throw new ConfigError('onError', 'must be a function', onError);
   return {
     url: client === undefined ? (url ?? DEFAULT_REDIS_STORAGE_OPTIONS.url) : null,
@@ -105,6 +122,7 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
     prefix,
     clock,
     evictionPolicy,
+    commandTimeoutMs,
     onError,
   };
 }

@@ -452,7 +452,7 @@ export class RedisStorage implements Storage {
       if (!this.isReady) await this.ready(operation);
       return await send(this.connection.client);
     } catch (error) {
-      throw toStorageError(operation, error);
+      throw toStorageError(operation, error, this.connection.commandTimeoutMs);
     }
   }
 
@@ -466,7 +466,7 @@ export class RedisStorage implements Storage {
     });
     const hashes: Record<string, string>[] = [];
     for (const [error, hash] of replies ?? []) {
-      if (error) throw toStorageError(operation, error);
+      if (error) throw toStorageError(operation, error, this.connection.commandTimeoutMs);
       if (hash && Object.keys(hash).length > 0) hashes.push(hash as Record<string, string>);
     }
     return hashes;

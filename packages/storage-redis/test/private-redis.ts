@@ -64,6 +64,22 @@ export class PrivateRedis {
     await ready;
   }
 
+  /** SIGSTOP: the server keeps its connections open and answers nothing, as a hung or overloaded one would. */
+  pause(): void {
+    this.signal('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause`: the server answers again, every command sent meanwhile included. */
+  resume(): void {
+    this.signal('SIGCONT');
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    const server = this.server;
+    if (server === null || server.exitCode !== null) throw new Error('the private redis-server is not running');
+    server.kill(signal);
+  }
+
   /** SHUTDOWN NOSAVE, as an operator would; resolves once the process has exited. */
   async shutdown(): Promise<void> {
     const server = this.server;
