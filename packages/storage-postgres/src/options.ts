@@ -17,8 +17,21 @@ export interface PostgresStorageOptions {
    * @defaultValue 'jobsmith'
    */
   schema?: string;
-  /** Source of `now` for every write; share it with the server. @defaultValue systemClock */
+  /**
+   * Source of `now` for every write; share it with the server (`storage.clock`). With `syncClock`, `storage.clock` is
+   * this clock corrected to the database's time. @defaultValue systemClock
+   */
   clock?: Clock;
+  /**
+   * Whether `storage.clock` reads the database's time: this clock plus its offset to `clock_timestamp()`, measured
+   * before the first operation (with the migrations) and again every minute, so every server of a fleet takes leases,
+   * heartbeats, due times and cron from one clock however far its host's clock is off. A failed re-measure keeps the
+   * last offset and goes to `onError`. Defaults to on without a `clock` option and off with one: an injected clock
+   * (a ManualClock in tests) drives time itself and must not be corrected; pass true to correct it anyway (a
+   * SkewedClock standing for a host whose clock is off). Sets `capabilities.storeClock`.
+   * @defaultValue `clock === undefined`
+   */
+  syncClock?: boolean;
   /** Most connections of the pool opened from `connectionString` (ignored with `pool`). @defaultValue 10 */
   poolSize?: number;
   /**
@@ -62,7 +75,9 @@ export interface ResolvedOptions {
   /** The statement timeout the pool's connections run under, in ms (0: none); migrations derive theirs from it. */
   queryTimeoutMs: number;
   schema: string;
+  /** The given clock (or systemClock), before any correction. */
   clock: Clock;
+  syncClock: boolean;
   onError: (error: Error) => void;
 }
 
@@ -71,6 +86,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'pool',
   'schema',
   'clock',
+  'syncClock',
   'poolSize',
   'connectionTimeoutMs',
   'queryTimeoutMs',
@@ -89,6 +105,7 @@ export function resolveOptions(options: PostgresStorageOptions): ResolvedOptions
   }
   const schema = checkSchema(options.schema ?? DEFAULT_POSTGRES_OPTIONS.schema);
   const clock = checkClock(options.clock ?? systemClock);
+  const syncClock = checkBoolean('syncClock', options.syncClock ?? options.clock === undefined);
   const onError = checkOnError(options.onError ?? reportAsWarning);
   const poolSize = checkInteger('poolSize', options.poolSize ?? DEFAULT_POSTGRES_OPTIONS.poolSize, 1);
   const connectionTimeoutMs = checkInteger(
@@ -101,7 +118,7 @@ export function resolveOptions(options: PostgresStorageOptions): ResolvedOptions
     options.queryTimeoutMs ?? DEFAULT_POSTGRES_OPTIONS.queryTimeoutMs,
     0,
   );
-  const common = { schema, clock, onError };
+  const common = { schema, clock, syncClock, onError };
   if (options.pool !== undefined) {
     if (options.connectionString !== undefined) {
       throw new ConfigError('PostgresStorageOptions.pool', 'cannot be given together with connectionString');
@@ -155,6 +172,11 @@ function checkOnError(onError: unknown): (error: Error) => void {
     throw new ConfigError('PostgresStorageOptions.onError', 'must be a function', onError);
   }
   return onError as (error: Error) => void;
+}
+
+function checkBoolean(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(`PostgresStorageOptions.${field}`, 'must be a boolean', value);
+  return value;
 }
 
 function checkInteger(field: string, value: unknown, min: number): number {

@@ -19,7 +19,7 @@ export type Statements = Readonly<Record<StatementName, Statement>>;
 
 /**
  * Run once per storage (migrations), holding several commands (migrate-bootstrap), or not worth a plan (BEGIN /
- * COMMIT, LISTEN): sent as plain text instead of being prepared on every pooled connection.
+ * COMMIT, LISTEN, reading the clock): sent as plain text instead of being prepared on every pooled connection.
  */
 const UNPREPARED: ReadonlySet<StatementName> = new Set<StatementName>([
   'migrate-applied',
@@ -27,6 +27,7 @@ const UNPREPARED: ReadonlySet<StatementName> = new Set<StatementName>([
   'migrate-lock',
   'migrate-record',
   'migrate-timeouts',
+  'read-store-time',
   'transaction-begin',
   'transaction-commit',
   'transaction-rollback',

@@ -37,11 +37,13 @@ import {
   type SqlRecurringRow,
   type Storage,
   type StorageCapabilities,
+  StoreClock,
   type SweepParams,
   storageChecks,
   UniqueKeyConflictError,
 } from '@jobsmith/core';
 import type pg from 'pg';
+import { ClockSync } from './clock-sync.js';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
 import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
@@ -63,13 +65,13 @@ import { bindMigrations, bindStatements, channelName, type Migration } from './s
 import { checkTransactionClient } from './validate.js';
 import { WakeUps } from './wake-ups.js';
 
-const CAPABILITIES: StorageCapabilities = Object.freeze({
+/** Every capability but storeClock, which is whether this storage's clock syncs to the database's (syncClock). */
+const CAPABILITIES = Object.freeze({
   push: true,
   crossProcessPush: true,
   multiProcess: true,
   transactionalEnqueue: true,
-  storeClock: true,
-});
+} satisfies Omit<StorageCapabilities, 'storeClock'>);
 
 /**
  * jobsmith's storage on PostgreSQL (`pg`): SKIP LOCKED batch claims, fenced writes, LISTEN/NOTIFY wake-ups, and
@@ -77,7 +79,8 @@ const CAPABILITIES: StorageCapabilities = Object.freeze({
  * transaction, so the jobs commit or roll back with the app's rows.
  */
 export class PostgresStorage implements Storage<pg.ClientBase> {
-  readonly capabilities: StorageCapabilities = CAPABILITIES;
+  readonly capabilities: StorageCapabilities;
+  /** The `clock` option, or, with `syncClock`, a StoreClock over it that reads the database's time. */
   readonly clock: Clock;
   /** The schema holding this storage's tables. */
   readonly schema: string;
@@ -90,13 +93,13 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
   private readonly wakeUps: WakeUps;
+  private readonly clockSync: ClockSync | null;
   private migrated: Promise<void> | null = null;
   private isMigrated = false;
   private closed = false;
 
   constructor(options: PostgresStorageOptions) {
     const resolved = resolveOptions(options);
-    this.clock = resolved.clock;
     this.schema = resolved.schema;
     this.ownsPool = resolved.ownsPool;
     this.channel = channelName(resolved.schema);
@@ -104,6 +107,9 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const statements = bindStatements(resolved.schema);
     const target = describeTarget(resolved.clientConfig);
     this.db = new Database(resolved.pool, statements, target);
+    this.clockSync = resolved.syncClock ? new ClockSync(this.storeClockOver(resolved.clock), resolved.onError) : null;
+    this.clock = this.clockSync?.clock ?? resolved.clock;
+    this.capabilities = Object.freeze({ ...CAPABILITIES, storeClock: resolved.syncClock });
     this.migrationTimeoutMs = migrationTimeoutMs(resolved.queryTimeoutMs);
     this.migrationDb = new Database(resolved.pool, statements, target, this.migrationTimeoutMs);
     this.wakeUps = new WakeUps(async (queues) => {
@@ -136,6 +142,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     this.closed = true;
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
+    await this.clockSync?.stop();
     await this.wakeUps.idle();
     if (this.ownsPool) await this.db.pool.end();
   }
@@ -407,10 +414,22 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return this.migrated;
   }
 
-  /** What must be done once before the first operation: the migrations. */
+  /**
+   * What must be done once before the first operation: the clock's first measure (first, so the migrations record
+   * store time too), then the migrations.
+   */
   private async prepare(): Promise<void> {
+    await this.clockSync?.start();
     const { migrationDb, schema, migrations, clock, migrationTimeoutMs } = this;
     await runMigrations(migrationDb, schema, migrations, clock, migrationTimeoutMs);
+  }
+
+  /** `base` corrected to the database's clock, read with read-store-time.sql. */
+  private storeClockOver(base: Clock): StoreClock {
+    return new StoreClock(base, async () => {
+      const { rows } = await this.db.run<{ now: Date }>('syncClock', 'read-store-time');
+      return (rows[0] as { now: Date }).now;
+    });
   }
 
   /** Runs a lease-fenced batch statement ($1 ids, $2 lease ids, then `extra`); true for each lease that applied. */

@@ -1,7 +1,7 @@
 // options.test.ts: construction and connection failures. Bad options throw a ConfigError naming the field before
 // any connection; an unreachable server, an unknown role or database give a StorageError naming host and database
 // and never the password; an app-owned pool is used, never ended; a closed storage rejects every call.
-import { ConfigError, StorageError, systemClock } from '@jobsmith/core';
+import { ConfigError, ManualClock, StorageError, StoreClock, systemClock } from '@jobsmith/core';
 import { makeNewJob } from '@jobsmith/core/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,7 @@ describe('PostgresStorage options', () => {
         'connectionTimeoutMs',
       ],
       ['a negative queryTimeoutMs', { connectionString: DATABASE_URL, queryTimeoutMs: -1 }, 'queryTimeoutMs'],
+      ['a syncClock that is not a boolean', { connectionString: DATABASE_URL, syncClock: 1 as never }, 'syncClock'],
       ['a clock without sleep', { connectionString: DATABASE_URL, clock: { now: () => new Date() } as never }, 'clock'],
     ];
     for (const [what, options, field] of bad) {
@@ -70,16 +71,30 @@ describe('PostgresStorage options', () => {
       expect(() => new PostgresStorage(options)).not.toThrow(new RegExp(PASSWORD));
     });
 
-    it('declares every capability, and the system clock and jobsmith schema by default', () => {
+    it('declares every capability, and the system clock on store time and jobsmith schema by default', () => {
       const storage = track(new PostgresStorage({ connectionString: DATABASE_URL }));
       expect(storage.capabilities).toEqual({
         push: true,
         crossProcessPush: true,
         multiProcess: true,
         transactionalEnqueue: true,
+        storeClock: true,
       });
-      expect(storage.clock).toBe(systemClock);
+      expect(storage.clock).toBeInstanceOf(StoreClock);
       expect(storage.schema).toBe('jobsmith');
+    });
+
+    it('keeps a given clock as it is, without store time, unless syncClock is set', () => {
+      const clock = new ManualClock();
+      const given = track(new PostgresStorage({ connectionString: DATABASE_URL, clock }));
+      expect(given.clock).toBe(clock);
+      expect(given.capabilities.storeClock).toBe(false);
+      const synced = track(new PostgresStorage({ connectionString: DATABASE_URL, clock, syncClock: true }));
+      expect(synced.clock).toBeInstanceOf(StoreClock);
+      expect(synced.capabilities.storeClock).toBe(true);
+      const unsynced = track(new PostgresStorage({ connectionString: DATABASE_URL, syncClock: false }));
+      expect(unsynced.clock).toBe(systemClock);
+      expect(unsynced.capabilities.storeClock).toBe(false);
     });
   });
 
