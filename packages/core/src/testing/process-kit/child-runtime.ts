@@ -13,7 +13,7 @@ type Send = (message: ChildMessage) => Promise<void>;
 
 /**
  * Runs one server child to the end of its life: `ready` once the server runs (and push is live), then records and
- * events until SIGTERM (graceful stop, `stopped`, exit 0) or SIGKILL. A failure to start sends `fatal`, exits 1.
+ * events until SIGTERM (graceful stop: `serverStopped`, storage closed, `stopped`, exit 0) or SIGKILL. A failure to start sends `fatal`, exits 1.
  */
 export async function runServerChild(spec: ServerChildSpec): Promise<void> {
   const send = ipcSender();
@@ -76,6 +76,7 @@ function forwardEvents(server: BackgroundJobServer, send: Send): void {
 
 async function stopAndExit(server: BackgroundJobServer, send: Send): Promise<void> {
   await server.stop();
+  await send({ type: 'serverStopped' });
   await server.storage.close();
   await send({ type: 'stopped' });
   process.exit(0);

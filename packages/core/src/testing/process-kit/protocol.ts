@@ -47,7 +47,9 @@ export type ChildMessage =
   | { type: 'state'; jobId: string; from: JobState; to: JobState; attempt: number }
   | { type: 'error'; source: ErrorSource; message: string }
   | { type: 'serverDead'; serverId: string; jobIds: string[] }
-  /** `server.stop()` resolved after a SIGTERM; the process exits next. */
+  /** `server.stop()` resolved after a SIGTERM; the storage is closed next. */
+  | { type: 'serverStopped' }
+  /** `server.stop()` resolved after a SIGTERM and the storage is closed; the process exits next. */
   | { type: 'stopped' }
   /** The child could not start; it exits with code 1. */
   | { type: 'fatal'; message: string };
