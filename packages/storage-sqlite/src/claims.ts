@@ -1,6 +1,15 @@
-// claims.ts: fetchAndLock and the writes a lease holder makes (finish, renewLeases, recordProgress, release).
-// Every write is a compare-and-set on (id, lease_id, state = processing), so a stale lease changes nothing.
-import type { FetchAndLockParams, FinishOutcome, FinishState, Job, Lease, ProgressReport } from '@jobsmith/core';
+// claims.ts: fetchAndLock and the writes a lease holder makes (finish, renewLeases, recordProgress, release,
+// releaseLostClaims). Every write is guarded by state = processing and the lease, so a stale lease changes nothing.
+import type {
+  FetchAndLockParams,
+  FinishOutcome,
+  FinishState,
+  Job,
+  Lease,
+  MovedJob,
+  ProgressReport,
+  ReleaseLostClaimsParams,
+} from '@jobsmith/core';
 import { jobErrorToJson, jobFromSqlRow, randomId, type SqlJobRow } from '@jobsmith/core';
 import { type SqlParams, toMs } from './rows.js';
 import type { SqlName, Statements } from './statements.js';
@@ -95,4 +104,19 @@ export function releaseJobs(statements: Statements, leases: readonly Lease[], no
     return row !== undefined;
   });
   return { released, readyQueues };
+}
+
+/**
+ * Hands back, as `releaseJobs` does, the server's processing jobs under a lease it does not hold (a claim whose reply
+ * it lost), by id. Call inside BEGIN IMMEDIATE.
+ */
+export function releaseLostClaims(statements: Statements, params: ReleaseLostClaimsParams, now: number): MovedJob[] {
+  const rows = statements.all<SqlJobRow>('release-lost-claims', {
+    server_id: params.serverId,
+    held_lease_ids: JSON.stringify(params.heldLeaseIds),
+    now,
+  });
+  return rows
+    .map((row): MovedJob => ({ job: jobFromSqlRow(row), from: 'processing' }))
+    .sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
 }

@@ -1,17 +1,23 @@
 // errors.ts: the one place SqliteStorage turns a failure into what callers see (every method goes through it).
 // Errors jobsmith throws on purpose pass through; a driver error becomes a StorageError naming the database file.
 import { JobsmithError, StorageError } from '@jobsmith/core';
+import { isBusyError } from './busy-wait.js';
 
 /**
  * Wraps `error` for `operation`. `file` is the database's path (or ':memory:'), so "unable to open", "readonly" and
- * "not a database" messages say which file is at fault.
+ * "not a database" messages say which file is at fault. `busyTimeoutMs` is how long an async call waited for the
+ * lock before giving up (absent on the synchronous paths), named when the error is SQLITE_BUSY.
  */
-export function toStorageError(operation: string, error: unknown, file: string): JobsmithError {
+export function toStorageError(operation: string, error: unknown, file: string, busyTimeoutMs?: number): JobsmithError {
   if (error instanceof JobsmithError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const codePart = typeof code === 'string' ? ` [${code}]` : '';
-  return new StorageError(operation, { cause: error, detail: `${message}${codePart} (database ${file})` });
+  const waited =
+    busyTimeoutMs !== undefined && isBusyError(error)
+      ? `: another connection held the lock for longer than busyTimeoutMs (${busyTimeoutMs} ms)`
+      : '';
+  return new StorageError(operation, { cause: error, detail: `${message}${codePart}${waited} (database ${file})` });
 }
 
 /** What every call on a closed SqliteStorage throws. */

@@ -1,6 +1,7 @@
 // jobs.ts: SqliteStorage's job reads and admin transitions (enqueue, cancel, retryFailed). Synchronous: the caller
 // supplies the connection's statements and `now`, and wraps writes in BEGIN IMMEDIATE and errors in toStorageError.
 import {
+  type EnqueueParams,
   type EnqueueResult,
   IllegalTransitionError,
   JOB_STATES,
@@ -14,7 +15,9 @@ import {
   type SqlJobRow,
   StorageError,
   UniqueKeyConflictError,
+  ValidationError,
 } from '@jobsmith/core';
+import type Database from 'better-sqlite3';
 import { newJobParams } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -44,6 +47,14 @@ export function insertJobs(statements: Statements, jobs: readonly NewJob[]): Ins
     return { id: holder.id, duplicate: true };
   });
   return { results, readyQueues };
+}
+
+/** enqueue's body: `tx`, when given, must be this connection (its open transaction is then joined). */
+export function enqueueJobs(statements: Statements, params: EnqueueParams<Database.Database>): InsertedJobs {
+  if (params.tx !== undefined && params.tx !== statements.db) {
+    throw new ValidationError('enqueue', 'tx', 'must be the Database this storage stores jobs in', params.tx);
+  }
+  return insertJobs(statements, params.jobs);
 }
 
 export function getJob(statements: Statements, id: string): Job | null {

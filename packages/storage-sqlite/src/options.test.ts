@@ -1,8 +1,10 @@
-// options.test.ts: SqliteStorage's options are checked at construction, each failure a ConfigError naming the field.
+// options.test.ts: SqliteStorage's options are checked at construction, each failure a ConfigError naming the field,
+// and each option's documented @defaultValue is the default applied.
+import { readFileSync } from 'node:fs';
 import { ConfigError, ManualClock, systemClock } from '@jobsmith/core';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TABLE_PREFIX, resolveSqliteOptions, type SqliteStorageOptions } from './options.js';
+import { DEFAULT_SQLITE_OPTIONS, resolveSqliteOptions, type SqliteStorageOptions } from './options.js';
 
 function configErrorOf(options: unknown): ConfigError {
   try {
@@ -21,17 +23,33 @@ describe('resolveSqliteOptions', () => {
       source: { kind: 'file', filename: 'jobs.db' },
       tablePrefix: 'jobsmith_',
       clock: systemClock,
+      busyTimeoutMs: 5_000,
     });
-    expect(DEFAULT_TABLE_PREFIX).toBe('jobsmith_');
   });
 
-  it('takes an app-owned Database, a prefix and a clock', () => {
+  it('documents each default as the @defaultValue of its option', () => {
+    const source = readFileSync(new URL('./options.ts', import.meta.url), 'utf8');
+    const documented = Object.fromEntries(
+      [...source.matchAll(/@defaultValue (.+?)(?: \*\/)?\n(?:\s*\*.*\n)*?\s+(\w+)\?:/g)].map((match) => [
+        match[2],
+        match[1],
+      ]),
+    );
+    expect(documented).toEqual({
+      tablePrefix: `'${DEFAULT_SQLITE_OPTIONS.tablePrefix}'`,
+      clock: 'systemClock',
+      busyTimeoutMs: String(DEFAULT_SQLITE_OPTIONS.busyTimeoutMs),
+    });
+  });
+
+  it('takes an app-owned Database, a prefix, a clock and a busy timeout', () => {
     const database = new Database(':memory:');
     const clock = new ManualClock();
-    expect(resolveSqliteOptions({ database, tablePrefix: 'jobs_', clock })).toEqual({
+    expect(resolveSqliteOptions({ database, tablePrefix: 'jobs_', clock, busyTimeoutMs: 0 })).toEqual({
       source: { kind: 'app', database },
       tablePrefix: 'jobs_',
       clock,
+      busyTimeoutMs: 0,
     });
     database.close();
   });
@@ -48,6 +66,10 @@ describe('resolveSqliteOptions', () => {
     [{ filename: 'a.db', tablePrefix: 'p'.repeat(41) }, 'tablePrefix'],
     [{ filename: 'a.db', clock: { now: () => new Date() } }, 'clock'],
     [{ filename: 'a.db', busyTimeout: 1 }, 'busyTimeout'],
+    [{ filename: 'a.db', busyTimeoutMs: -1 }, 'busyTimeoutMs'],
+    [{ filename: 'a.db', busyTimeoutMs: 1.5 }, 'busyTimeoutMs'],
+    [{ filename: 'a.db', busyTimeoutMs: '5000' }, 'busyTimeoutMs'],
+    [{ filename: 'a.db', busyTimeoutMs: Number.POSITIVE_INFINITY }, 'busyTimeoutMs'],
   ])('rejects %o naming %s', (options, field) => {
     const error = configErrorOf(options);
     expect(error.field).toBe(field);

@@ -1,5 +1,5 @@
-// servers.ts: the server registry (register, heartbeat, deregister, list) and reclaimDeadServers, which removes a
-// silent server and hands back its processing jobs in one BEGIN IMMEDIATE per server.
+// servers.ts: the server registry (register, heartbeat, deregister, list) and the steps of reclaimDeadServers, which
+// removes each silent server and hands back its processing jobs in one BEGIN IMMEDIATE per server.
 import type { ReclaimedServer, ServerInfo } from '@jobsmith/core';
 import { type ServerRow, serverFromRow, serverParams } from './rows.js';
 import type { Statements } from './statements.js';
@@ -22,26 +22,25 @@ export function listServers(statements: Statements): ServerInfo[] {
   return statements.all<ServerRow>('list-servers').map(serverFromRow);
 }
 
+/** The ids of the servers silent since `before` (epoch ms), for reclaimDeadServer one at a time. */
+export function listDeadServers(statements: Statements, before: number): string[] {
+  return statements.all<{ id: string }>('reclaim-dead-servers-candidates', { before }).map((row) => row.id);
+}
+
 /**
- * Removes each server silent since `before` and moves its processing jobs, one transaction per server. Deleting the
- * row is the compare-and-set: of two peers racing, only the one whose delete matched moves the jobs. Call outside
- * any transaction (it opens its own).
+ * Removes one server silent since `before` and moves its processing jobs. Deleting the row is the compare-and-set: of
+ * two peers racing, only the one whose delete matched moves the jobs (null for the other, or if it beat again). Call
+ * inside BEGIN IMMEDIATE, one per server.
  */
-export function reclaimDeadServers(
+export function reclaimDeadServer(
   statements: Statements,
+  serverId: string,
   params: { before: number; now: number; failedExpiresAt: number | null },
-): ReclaimedServer[] {
+): ReclaimedServer | null {
   const { before, now, failedExpiresAt } = params;
-  const reclaimed: ReclaimedServer[] = [];
-  for (const { id: serverId } of statements.all<{ id: string }>('reclaim-dead-servers-candidates', { before })) {
-    const server = statements.immediate(() => {
-      if (statements.run('reclaim-dead-server', { id: serverId, before }) === 0) return null;
-      const held = statements.all<{ id: string }>('reclaim-dead-server-jobs', { server_id: serverId });
-      const reason = `server ${serverId} died while processing the job`;
-      const jobs = held.flatMap(({ id }) => lapseJob(statements, id, { now, failedExpiresAt, reason }) ?? []);
-      return { serverId, jobs };
-    });
-    if (server) reclaimed.push(server);
-  }
-  return reclaimed;
+  if (statements.run('reclaim-dead-server', { id: serverId, before }) === 0) return null;
+  const held = statements.all<{ id: string }>('reclaim-dead-server-jobs', { server_id: serverId });
+  const reason = `server ${serverId} died while processing the job`;
+  const jobs = held.flatMap(({ id }) => lapseJob(statements, id, { now, failedExpiresAt, reason }) ?? []);
+  return { serverId, jobs };
 }

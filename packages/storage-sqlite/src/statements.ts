@@ -35,11 +35,28 @@ export class Statements {
   }
 
   /**
-   * Runs `body` in BEGIN IMMEDIATE (the write lock is taken up front, waiting up to busy_timeout, so two processes
-   * never interleave a read-then-write). Inside the app's own transaction it becomes a SAVEPOINT of it.
+   * Runs `body` in BEGIN IMMEDIATE (the write lock is taken up front, so two processes never interleave a
+   * read-then-write; if another connection holds it, this waits up to busy_timeout, then throws SQLITE_BUSY having
+   * written nothing). Inside the app's own transaction it becomes a SAVEPOINT of it.
    */
   immediate<T>(body: () => T): T {
     return this.transaction.immediate(body) as T;
+  }
+
+  /**
+   * Runs `body` with the connection's busy_timeout at 0, so a lock another connection holds fails at once with
+   * SQLITE_BUSY instead of blocking the event loop (busy-wait.ts then waits asynchronously), and puts the value back
+   * after: the app's own, on an app-owned Database, read each time since the app may change it.
+   */
+  withoutBusyWait<T>(body: () => T): T {
+    const resting = this.get<{ timeout: number }>('busy-timeout')?.timeout ?? 0;
+    // PRAGMA takes no bound parameters, and a prepared one applies its value when prepared, not when run.
+    this.db.exec('PRAGMA busy_timeout = 0');
+    try {
+      return body();
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(resting)}`);
+    }
   }
 
   /** Runs a statement; returns how many rows it changed. */

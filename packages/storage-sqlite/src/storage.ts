@@ -1,6 +1,7 @@
 // storage.ts: SqliteStorage, the Storage interface on better-sqlite3. Methods stay thin: check the input (core's
 // storage checks), run one section function (jobs, claims, sweeps, servers, recurring) as a read or a BEGIN IMMEDIATE
-// write, translate errors. Time comes only from `clock` (or a sweep's own `now`) and reaches SQL as a parameter.
+// write, translate errors. Every async method goes through `run`, which waits for a held lock without blocking.
+// Time comes only from `clock` (or a sweep's own `now`) and reaches SQL as a parameter.
 import type {
   CancelParams,
   Clock,
@@ -18,6 +19,7 @@ import type {
   ReclaimDeadServersParams,
   ReclaimedServer,
   RecurringDefinition,
+  ReleaseLostClaimsParams,
   ReleaseParams,
   RenewLeasesParams,
   RequeueExpiredLeasesParams,
@@ -26,12 +28,13 @@ import type {
   StorageCapabilities,
   SweepParams,
 } from '@jobsmith/core';
-import { storageChecks, ValidationError } from '@jobsmith/core';
+import { storageChecks } from '@jobsmith/core';
 import type Database from 'better-sqlite3';
-import { claimJobs, finishJobs, recordProgress, releaseJobs, renewLeases } from './claims.js';
+import { retryWhileBusy } from './busy-wait.js';
+import { claimJobs, finishJobs, recordProgress, releaseJobs, releaseLostClaims, renewLeases } from './claims.js';
 import { openDatabaseFile } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
-import { cancelJob, countJobs, getJob, insertJobs, listJobs, retryFailedJob } from './jobs.js';
+import { cancelJob, countJobs, enqueueJobs, getJob, listJobs, retryFailedJob } from './jobs.js';
 import { applyMigrations } from './migrate.js';
 import { type ResolvedSqliteOptions, resolveSqliteOptions, type SqliteStorageOptions } from './options.js';
 import * as recurring from './recurring.js';
@@ -42,9 +45,15 @@ import { promoteDueJobs, purgeExpiredJobs, requeueExpiredLeases } from './sweeps
 
 type Body<T> = (statements: Statements, now: number) => T;
 
+/** `body` in BEGIN IMMEDIATE (a SAVEPOINT inside the app's open transaction). */
+function immediately<T>(body: Body<T>): Body<T> {
+  return (statements, now) => statements.immediate(() => body(statements, now));
+}
+
 /**
- * Jobs in a SQLite file (or `:memory:`), shared safely by several processes: WAL, busy_timeout, and every write in
- * BEGIN IMMEDIATE. Push wake-ups reach subscribers of this object only; other processes find work by polling.
+ * Jobs in a SQLite file (or `:memory:`), shared safely by several processes: WAL, every write in BEGIN IMMEDIATE, and
+ * a lock another process holds waited for asynchronously (`busyTimeoutMs`). Push wake-ups reach subscribers of this
+ * object only; other processes find work by polling.
  */
 export class SqliteStorage implements Storage<Database.Database> {
   readonly capabilities: StorageCapabilities;
@@ -53,7 +62,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   /** The database's path, named in every StorageError. */
   private readonly file: string;
   private statements: Statements | undefined;
-  private migrated = false;
+  private hasMigrated = false;
   private closed = false;
   private readonly listeners = new Set<JobAvailableListener>();
 
@@ -79,13 +88,13 @@ export class SqliteStorage implements Storage<Database.Database> {
    * with `enqueueSync` inside it to enqueue atomically with your own rows.
    */
   get database(): Database.Database {
-    return this.read('database', (statements) => statements.db);
+    return this.runSync('database', (statements) => statements.db);
   }
 
   // Lifecycle
 
   async migrate(): Promise<void> {
-    this.read('migrate', () => undefined);
+    await this.read('migrate', () => undefined);
   }
 
   /** Closes the connection this storage opened; an app-owned `database` stays open. Idempotent. */
@@ -111,23 +120,29 @@ export class SqliteStorage implements Storage<Database.Database> {
   /**
    * A synchronous `enqueue`, for use inside the app's own `db.transaction(...)`: the jobs then commit or roll back
    * with the app's rows. Outside a transaction it runs in its own BEGIN IMMEDIATE. Throws instead of rejecting.
+   * Being synchronous, it cannot wait for a lock without blocking: if another connection holds the write lock, it
+   * blocks the event loop for up to SQLite's busy_timeout (100 ms on a connection this storage opened; the app's own
+   * on an app-owned Database), then throws a StorageError.
    */
   enqueueSync(params: EnqueueParams<Database.Database>): EnqueueResult[] {
-    const operation = 'enqueue';
     storageChecks.enqueue(params);
-    const { results, readyQueues } = this.write(operation, (statements) => {
-      if (params.tx !== undefined && params.tx !== statements.db) {
-        throw new ValidationError(operation, 'tx', 'must be the Database this storage stores jobs in', params.tx);
-      }
-      return insertJobs(statements, params.jobs);
-    });
+    const { results, readyQueues } = this.runSync(
+      'enqueue',
+      immediately((statements) => enqueueJobs(statements, params)),
+    );
     this.notify(readyQueues);
     return results;
   }
 
-  /** As `enqueueSync`; with `tx`, the write happens before this returns, so it joins the app's open transaction. */
+  /**
+   * Waits for a held lock without blocking, up to `busyTimeoutMs`. With `tx` (inside the app's open transaction) it
+   * runs as `enqueueSync` does: the write happens before this returns, so it joins that transaction.
+   */
   async enqueue(params: EnqueueParams<Database.Database>): Promise<EnqueueResult[]> {
-    return this.enqueueSync(params);
+    storageChecks.enqueue(params);
+    const { results, readyQueues } = await this.write('enqueue', (statements) => enqueueJobs(statements, params));
+    this.notify(readyQueues);
+    return results;
   }
 
   async get(id: string): Promise<Job | null> {
@@ -152,7 +167,7 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async retryFailed(id: string): Promise<Job> {
     storageChecks.retryFailed(id);
-    const job = this.write('retryFailed', (statements, now) => retryFailedJob(statements, id, now));
+    const job = await this.write('retryFailed', (statements, now) => retryFailedJob(statements, id, now));
     this.notify([job.queue]);
     return job;
   }
@@ -187,11 +202,20 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async release(params: ReleaseParams): Promise<boolean[]> {
     storageChecks.release(params);
-    const { released, readyQueues } = this.write('release', (statements, now) =>
+    const { released, readyQueues } = await this.write('release', (statements, now) =>
       releaseJobs(statements, params.leases, now),
     );
     this.notify(readyQueues);
     return released;
+  }
+
+  async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
+    storageChecks.releaseLostClaims(params);
+    const moved = await this.write('releaseLostClaims', (statements, now) =>
+      releaseLostClaims(statements, params, now),
+    );
+    this.notify(moved.map((entry) => entry.job.queue));
+    return moved;
   }
 
   // Sweeps
@@ -199,7 +223,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
     storageChecks.promoteDue(params);
     const now = params.now.getTime();
-    const moved = this.write('promoteDue', (statements) => promoteDueJobs(statements, now, params.limit));
+    const moved = await this.write('promoteDue', (statements) => promoteDueJobs(statements, now, params.limit));
     this.notify(moved.map((entry) => entry.job.queue));
     return moved;
   }
@@ -207,7 +231,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
     storageChecks.requeueExpiredLeases(params);
     const sweep = { now: params.now.getTime(), limit: params.limit, failedExpiresAt: toMs(params.failedExpiresAt) };
-    const moved = this.write('requeueExpiredLeases', (statements) => requeueExpiredLeases(statements, sweep));
+    const moved = await this.write('requeueExpiredLeases', (statements) => requeueExpiredLeases(statements, sweep));
     this.notify(moved.filter((entry) => entry.job.state === 'enqueued').map((entry) => entry.job.queue));
     return moved;
   }
@@ -222,7 +246,7 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async registerServer(info: ServerInfo): Promise<void> {
     storageChecks.registerServer(info);
-    this.write('registerServer', (statements) => servers.registerServer(statements, info));
+    await this.write('registerServer', (statements) => servers.registerServer(statements, info));
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
@@ -232,7 +256,7 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async deregisterServer(id: string): Promise<void> {
     storageChecks.deregisterServer(id);
-    this.write('deregisterServer', (statements) => servers.deregisterServer(statements, id));
+    await this.write('deregisterServer', (statements) => servers.deregisterServer(statements, id));
   }
 
   async listServers(): Promise<ServerInfo[]> {
@@ -244,13 +268,18 @@ export class SqliteStorage implements Storage<Database.Database> {
     storageChecks.reclaimDeadServers(params);
     const before = params.before.getTime();
     const failedExpiresAt = toMs(params.failedExpiresAt);
-    // Not one outer transaction: each server is reclaimed in its own BEGIN IMMEDIATE (servers.ts).
-    const reclaimed = this.read(operation, (statements, now) =>
-      servers.reclaimDeadServers(statements, { before, now, failedExpiresAt }),
-    );
-    this.notify(
-      reclaimed.flatMap((server) => server.jobs.filter((job) => job.state === 'enqueued')).map((job) => job.queue),
-    );
+    // One BEGIN IMMEDIATE per server, each waited for and retried on its own, so a retry never repeats a server
+    // already reclaimed (and committed).
+    const deadIds = await this.read(operation, (statements) => servers.listDeadServers(statements, before));
+    const reclaimed: ReclaimedServer[] = [];
+    for (const serverId of deadIds) {
+      const server = await this.write(operation, (statements, now) =>
+        servers.reclaimDeadServer(statements, serverId, { before, now, failedExpiresAt }),
+      );
+      if (!server) continue;
+      reclaimed.push(server);
+      this.notify(server.jobs.filter((job) => job.state === 'enqueued').map((job) => job.queue));
+    }
     return reclaimed;
   }
 
@@ -277,40 +306,76 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
     storageChecks.fireRecurring(params);
-    const fired = this.write('fireRecurring', (statements, now) => recurring.fireRecurring(statements, params, now));
+    const fired = await this.write('fireRecurring', (statements, now) =>
+      recurring.fireRecurring(statements, params, now),
+    );
     if (fired) this.notify(fired.readyQueues);
     return fired !== null;
   }
 
   // Plumbing
 
-  /** Runs `body` on the migrated connection, outside any transaction (single statements are atomic anyway). */
-  private read<T>(operation: string, body: Body<T>): T {
+  /** Runs `body` outside any transaction (single statements are atomic anyway). */
+  private read<T>(operation: string, body: Body<T>): Promise<T> {
+    return this.run(operation, body);
+  }
+
+  /** Runs `body` in BEGIN IMMEDIATE (a SAVEPOINT inside the app's open transaction). */
+  private write<T>(operation: string, body: Body<T>): Promise<T> {
+    return this.run(operation, immediately(body));
+  }
+
+  /**
+   * The one way an async method reaches the database. Each attempt runs synchronously with SQLite's own (blocking)
+   * busy wait off; a lock another connection holds is waited for asynchronously, for up to busyTimeoutMs
+   * (busy-wait.ts). `body` must be at most one transaction, so a retry never repeats a committed write.
+   */
+  private async run<T>(operation: string, body: Body<T>): Promise<T> {
+    const { busyTimeoutMs } = this.options;
     try {
-      return body(this.connect(operation), this.clock.now().getTime());
+      return await retryWhileBusy(() => this.attempt(operation, body), busyTimeoutMs);
+    } catch (error) {
+      throw toStorageError(operation, error, this.file, busyTimeoutMs);
+    }
+  }
+
+  /**
+   * One attempt of `run`. Inside a transaction the app opened it runs once, as the synchronous path does: waiting
+   * would let the app's transaction end before the write, and a retry could not rejoin it.
+   */
+  private attempt<T>(operation: string, body: Body<T>): T {
+    const statements = this.open(operation);
+    if (statements.db.inTransaction) return this.runSync(operation, body);
+    return statements.withoutBusyWait(() => body(this.migrated(statements), this.clock.now().getTime()));
+  }
+
+  /** The synchronous path (enqueueSync, `database`): a held lock is waited for by SQLite's own busy_timeout. */
+  private runSync<T>(operation: string, body: Body<T>): T {
+    try {
+      return body(this.migrated(this.open(operation)), this.clock.now().getTime());
     } catch (error) {
       throw toStorageError(operation, error, this.file);
     }
   }
 
-  /** Runs `body` in BEGIN IMMEDIATE (a SAVEPOINT inside the app's open transaction). */
-  private write<T>(operation: string, body: Body<T>): T {
-    return this.read(operation, (statements, now) => statements.immediate(() => body(statements, now)));
-  }
-
-  /** The connection's statements, opening the file and applying pending migrations on first use. */
-  private connect(operation: string): Statements {
+  /** The connection's statements, opening the file on first use. */
+  private open(operation: string): Statements {
     if (this.closed) throw closedError(operation, this.file);
     if (!this.statements) {
       const { source, tablePrefix } = this.options;
       const db = source.kind === 'file' ? openDatabaseFile(source.filename) : source.database;
       this.statements = new Statements(db, tablePrefix);
     }
-    if (!this.migrated) {
-      applyMigrations(this.statements, this.clock.now().getTime());
-      this.migrated = true;
-    }
     return this.statements;
+  }
+
+  /** `statements`, after applying pending migrations on first use (one BEGIN IMMEDIATE, so safe to retry). */
+  private migrated(statements: Statements): Statements {
+    if (!this.hasMigrated) {
+      applyMigrations(statements, this.clock.now().getTime());
+      this.hasMigrated = true;
+    }
+    return statements;
   }
 
   /** Wakes each subscriber once per queue, in a microtask; a throwing listener never reaches the writer. */

@@ -6,6 +6,7 @@ import { ManualClock } from '@jobsmith/core';
 import { makeNewJob } from '@jobsmith/core/testing';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYNC_BUSY_TIMEOUT_MS } from '../src/connection.js';
 import { SqliteStorage } from '../src/index.js';
 import { applyMigrations, LATEST_VERSION, MIGRATIONS } from '../src/migrate.js';
 import { Statements } from '../src/statements.js';
@@ -90,10 +91,10 @@ describe('migrate', () => {
     });
   });
 
-  it('turns on WAL for a file it opens', async () => {
+  it('turns on WAL and a short synchronous busy_timeout for a file it opens', async () => {
     const storage = new SqliteStorage({ filename, clock });
     expect(storage.database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(storage.database.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(storage.database.pragma('busy_timeout', { simple: true })).toBe(SYNC_BUSY_TIMEOUT_MS);
     await storage.close();
   });
 

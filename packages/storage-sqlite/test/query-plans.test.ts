@@ -1,5 +1,5 @@
-// query-plans.test.ts: the claim and the sweeps read through their partial indexes: SQLite's own EXPLAIN QUERY PLAN
-// shows the index each .sql header names, and no full scan or sort of the jobs table.
+// query-plans.test.ts: the claim, the sweeps and releaseLostClaims read through their partial indexes: SQLite's own
+// EXPLAIN QUERY PLAN shows the index each .sql header names, and no full scan or sort of the jobs table.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../src/generated/sql.js';
@@ -12,6 +12,7 @@ const PLANS: [SqlName, string][] = [
   ['promote-due-candidates', 'jobsmith_jobs_due_idx'],
   ['requeue-expired-leases-candidates', 'jobsmith_jobs_lease_idx'],
   ['reclaim-dead-server-jobs', 'jobsmith_jobs_locked_by_idx'],
+  ['release-lost-claims', 'jobsmith_jobs_locked_by_idx'],
   ['purge-expired', 'jobsmith_jobs_expiry_idx'],
   ['enqueue-find-duplicate', 'jobsmith_jobs_unique_key_idx'],
   ['retry-failed-holder', 'jobsmith_jobs_unique_key_idx'],

@@ -66,4 +66,18 @@ describe('subscribe', () => {
     await drainMicrotasks();
     expect(heard).toEqual(['retry', 'retry']);
   });
+
+  it('wakes listeners when releaseLostClaims hands a lost claim back, and stays silent when none was lost', async () => {
+    const heard: string[] = [];
+    storage.enqueueSync({ jobs: [makeNewJob({ queue: 'lost' }, clock.now())] });
+    const [claimed] = await storage.fetchAndLock({ serverId: 's', queues: ['lost'], limit: 1, leaseMs: 1_000 });
+    storage.subscribe((queue) => heard.push(queue));
+    await storage.releaseLostClaims({ serverId: 's', heldLeaseIds: [claimed!.leaseId!] });
+    await drainMicrotasks();
+    expect(heard).toEqual([]);
+
+    await storage.releaseLostClaims({ serverId: 's', heldLeaseIds: [] });
+    await drainMicrotasks();
+    expect(heard).toEqual(['lost']);
+  });
 });
