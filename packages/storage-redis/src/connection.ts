@@ -14,6 +14,13 @@ const CONNECT_TIMEOUT_MS = 3_000;
  * timeout; an owned client's handshake is bounded by commandTimeoutMs.
  */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long close() lets QUIT go unanswered before dropping the connection: a Redis that hangs must not hold it. */
+const QUIT_TIMEOUT_MS = 1_000;
+/**
+ * How long a dropped connection waits for the server to close its side before its socket is destroyed (ioredis's
+ * default, 2 s, kept a process alive that long after close() when Redis did not answer).
+ */
+const DISCONNECT_TIMEOUT_MS = 500;
 /** Reconnect attempts a command waits through after the first connection, before it rejects. */
 const MAX_RETRIES_PER_REQUEST = 5;
 
@@ -30,13 +37,23 @@ function describeEndpoint(client: Client): string {
   return client.options.path ?? `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
 }
 
-/** Quits a connection that is up; drops one that is not (quit would first connect a lazy one). */
+/**
+ * Quits a connection that is up, dropping it if QUIT is not answered within QUIT_TIMEOUT_MS; drops one that is not up
+ * (quit would first connect a lazy one).
+ */
 async function shutdown(client: Client): Promise<void> {
   if (client.status !== 'ready') return void client.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'gave up'>((resolve) => {
+    timer = setTimeout(() => resolve('gave up'), QUIT_TIMEOUT_MS);
+    timer.unref();
+  });
   try {
-    await client.quit();
+    if ((await Promise.race([client.quit(), gaveUp])) === 'gave up') client.disconnect();
   } catch {
     client.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -117,6 +134,7 @@ export class RedisConnection {
     const client = new Redis(url, {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
       commandTimeout: commandTimeoutMs,
       maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
       connectionName: this.name,
@@ -216,12 +234,14 @@ export class RedisConnection {
     }
   }
 
-  /** Closes the subscriber and, if owned, the command connection (an app-owned client stays open). */
+  /**
+   * Closes the subscriber and, if owned, the command connection (an app-owned client stays open), side by side: within
+   * QUIT_TIMEOUT_MS even when Redis does not answer.
+   */
   async close(): Promise<void> {
     this.listeners.clear();
     const subscriber = this.subscriber;
     this.subscriber = null;
-    if (subscriber) await shutdown(subscriber);
-    if (this.ownsClient) await shutdown(this.client);
+    await Promise.all([subscriber && shutdown(subscriber), this.ownsClient && shutdown(this.client)]);
   }
 }
