@@ -62,7 +62,10 @@ export class JobClient<Tx = unknown> {
     const { tx, ...jobOptions } = options ?? {};
     const build = () => buildNewJob('enqueue', methodName(method), payload, jobOptions, this.storage.clock.now());
     let job = build();
-    if (!this.isClockReady) job = (await this.readyClock()) ? build() : job;
+    if (this.needsClockReady()) {
+      await this.readyClock();
+      job = build();
+    }
     const [result] = await this.storage.enqueue(
       tx === undefined ? { jobs: [job] } : { jobs: [job], tx: this.checkTx(tx) },
     );
@@ -83,27 +86,28 @@ export class JobClient<Tx = unknown> {
       });
     };
     let jobs = build();
-    if (!this.isClockReady) jobs = (await this.readyClock()) ? build() : jobs;
+    if (this.needsClockReady()) {
+      await this.readyClock();
+      jobs = build();
+    }
     const { tx } = options;
     const results = await this.storage.enqueue(tx === undefined ? { jobs } : { jobs, tx: this.checkTx(tx) });
     return results.map((r) => r.id);
   }
 
   /**
-   * Before the first enqueue on a store-time clock (capabilities.storeClock), opens the storage so the clock has
-   * measured its offset: a job's runAt and createdAt are then store time even on a host whose clock is off. True when
-   * the clock may have moved (the job is built again); the input was checked before, so bad input never waits on it.
+   * Before the first enqueue on a store-time clock (capabilities.storeClock), the storage is opened so the clock has
+   * measured its offset: a job's runAt and createdAt are then store time even on a host whose clock is off. Checked
+   * synchronously, so an enqueue that needs no wait never yields before it reaches storage (a SQLite `tx` must not).
    */
-  private async readyClock(): Promise<boolean> {
+  private needsClockReady(): boolean {
+    return !this.isClockReady && this.storage.capabilities.storeClock;
+  }
+
+  /** Opens the storage; the input was checked before, so bad input never waits on it. */
+  private async readyClock(): Promise<void> {
+    await this.storage.migrate();
     this.isClockReady = true;
-    if (!this.storage.capabilities.storeClock) return false;
-    try {
-      await this.storage.migrate();
-    } catch (error) {
-      this.isClockReady = false;
-      throw error;
-    }
-    return true;
   }
 
   private checkTx(tx: Tx): Tx {
