@@ -15,12 +15,12 @@ const CONNECT_TIMEOUT_MS = 3_000;
  */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long close() lets QUIT go unanswered before dropping the connection: a Redis that hangs must not hold it. */
-const QUIT_TIMEOUT_MS = 1_000;
+const QUIT_TIMEOUT_MS = 500;
 /**
  * How long a dropped connection waits for the server to close its side before its socket is destroyed (ioredis's
  * default, 2 s, kept a process alive that long after close() when Redis did not answer).
  */
-const DISCONNECT_TIMEOUT_MS = 500;
+const DISCONNECT_TIMEOUT_MS = 200;
 /** Reconnect attempts a command waits through after the first connection, before it rejects. */
 const MAX_RETRIES_PER_REQUEST = 5;
 
