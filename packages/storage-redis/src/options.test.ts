@@ -1,7 +1,7 @@
 // options.test.ts: RedisStorage's options are checked at construction (a ConfigError naming the field, never
 // echoing a URL that may hold a password), and each option's documented @defaultValue is the default applied.
 import { readFileSync } from 'node:fs';
-import { ConfigError, systemClock } from '@jobsmith/core';
+import { ConfigError, ManualClock, systemClock } from '@jobsmith/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDIS_STORAGE_OPTIONS, resolveRedisOptions } from './options.js';
@@ -23,6 +23,7 @@ describe('options', () => {
     ['an unknown option', { host: 'localhost' }, 'host'],
     ['an unknown evictionPolicy', { evictionPolicy: 'ignore' }, 'evictionPolicy'],
     ['an onError that is not a function', { onError: 'log' }, 'onError'],
+    ['a syncClock that is not a boolean', { syncClock: 'yes' }, 'syncClock'],
     ['a commandTimeoutMs of 0', { commandTimeoutMs: 0 }, 'commandTimeoutMs'],
     ['a fractional commandTimeoutMs', { commandTimeoutMs: 1.5 }, 'commandTimeoutMs'],
     ['a commandTimeoutMs beyond a timer', { commandTimeoutMs: 2 ** 31 }, 'commandTimeoutMs'],
@@ -53,10 +54,18 @@ describe('defaults', () => {
       client: null,
       prefix: 'jobsmith',
       clock: systemClock,
+      syncClock: true,
       evictionPolicy: 'error',
       commandTimeoutMs: 10_000,
       onError: DEFAULT_REDIS_STORAGE_OPTIONS.onError,
     });
+  });
+
+  it('syncs the clock only when no clock is given, unless told', () => {
+    const clock = new ManualClock();
+    expect(resolveRedisOptions({ clock }).syncClock).toBe(false);
+    expect(resolveRedisOptions({ clock, syncClock: true }).syncClock).toBe(true);
+    expect(resolveRedisOptions({ syncClock: false }).syncClock).toBe(false);
   });
 
   it('documents each default as the @defaultValue of its option', () => {
@@ -68,6 +77,7 @@ describe('defaults', () => {
       url: `'${DEFAULT_REDIS_STORAGE_OPTIONS.url}'`,
       prefix: `'${DEFAULT_REDIS_STORAGE_OPTIONS.prefix}'`,
       clock: DEFAULT_REDIS_STORAGE_OPTIONS.clock === systemClock ? 'systemClock' : 'unknown',
+      syncClock: 'true when no `clock` is given, false when one is',
       evictionPolicy: `'${DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy}'`,
       commandTimeoutMs: String(DEFAULT_REDIS_STORAGE_OPTIONS.commandTimeoutMs),
       // The default hands each error to process.emitWarning (options.ts reportAsWarning).

@@ -23,10 +23,18 @@ export interface RedisStorageOptions {
    */
   prefix?: string;
   /**
-   * Where time comes from; every script receives `now` from it.
+   * Where time comes from; every script receives `now` from it (corrected to Redis's time under `syncClock`).
    * @defaultValue systemClock
    */
   clock?: Clock;
+  /**
+   * Whether `clock` reads Redis's time: this host's clock (`clock`) plus its offset to Redis's `TIME`, measured before
+   * the first call and every minute after, so a fleet whose host clocks drift still takes every time decision
+   * (leases, heartbeats, delays, cron) on one clock. `capabilities.storeClock` tells whether it is on. Off by default
+   * when a `clock` is given: a test's ManualClock must not be corrected.
+   * @defaultValue true when no `clock` is given, false when one is
+   */
+  syncClock?: boolean;
   /**
    * What migrate (run lazily before the first call) does when Redis's `maxmemory-policy` is not `noeviction`: any
    * other policy lets a full Redis drop keys, jobs included, without an error. 'error' rejects with a StorageError
@@ -62,7 +70,7 @@ export const DEFAULT_REDIS_STORAGE_OPTIONS = Object.freeze({
   evictionPolicy: 'error',
   commandTimeoutMs: 10_000,
   onError: reportAsWarning,
-}) satisfies Required<Omit<RedisStorageOptions, 'client'>>;
+}) satisfies Required<Omit<RedisStorageOptions, 'client' | 'syncClock'>>;
 
 /** Options after checking: exactly one of `url` / `client`. */
 export interface ResolvedRedisOptions {
@@ -70,12 +78,22 @@ export interface ResolvedRedisOptions {
   client: Redis | Cluster | null;
   prefix: string;
   clock: Clock;
+  syncClock: boolean;
   evictionPolicy: EvictionPolicyMode;
   commandTimeoutMs: number;
   onError: (error: Error) => void;
 }
 
-const KNOWN_KEYS = new Set(['url', 'client', 'prefix', 'clock', 'evictionPolicy', 'commandTimeoutMs', 'onError']);
+const KNOWN_KEYS = new Set([
+  'url',
+  'client',
+  'prefix',
+  'clock',
+  'syncClock',
+  'evictionPolicy',
+  'commandTimeoutMs',
+  'onError',
+]);
 /** The longest delay a Node timer takes. */
 const MAX_TIMER_MS = 2_147_483_647;
 const EVICTION_POLICY_MODES: readonly unknown[] = ['error', 'warn'];
@@ -96,6 +114,7 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
     client,
     prefix = DEFAULT_REDIS_STORAGE_OPTIONS.prefix,
     clock = DEFAULT_REDIS_STORAGE_OPTIONS.clock,
+    syncClock = input.clock === undefined,
     evictionPolicy = DEFAULT_REDIS_STORAGE_OPTIONS.evictionPolicy,
     commandTimeoutMs = DEFAULT_REDIS_STORAGE_OPTIONS.commandTimeoutMs,
     onError = DEFAULT_REDIS_STORAGE_OPTIONS.onError,
@@ -109,6 +128,7 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
   if (clock === null || typeof clock !== 'object' || typeof clock.now !== 'function') {
     throw new ConfigError('clock', 'must be a Clock (an object with now())', clock);
   }
+  if (typeof syncClock !== 'boolean') throw new ConfigError('syncClock', 'must be a boolean', syncClock);
   if (!EVICTION_POLICY_MODES.includes(evictionPolicy)) {
     throw new ConfigError('evictionPolicy', "must be 'error' or 'warn'", evictionPolicy);
   }
@@ -121,6 +141,7 @@ export function resolveRedisOptions(input: RedisStorageOptions = {}): ResolvedRe
     client: client ?? null,
     prefix,
     clock,
+    syncClock,
     evictionPolicy,
     commandTimeoutMs,
     onError,

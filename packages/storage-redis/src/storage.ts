@@ -34,6 +34,7 @@ import {
   type SweepParams,
   storageChecks,
 } from '@jobsmith/core';
+import { ClockSync, readRedisTime } from './clock-sync.js';
 import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
@@ -73,13 +74,8 @@ const asFlags = (reply: unknown): boolean[] => (reply as number[]).map((flag) =>
 
 /** jobsmith on Redis: every transition one Lua script, every key under `{prefix}` (one Cluster slot). */
 export class RedisStorage implements Storage {
-  readonly capabilities: StorageCapabilities = Object.freeze({
-    push: true,
-    crossProcessPush: true,
-    multiProcess: true,
-    transactionalEnqueue: false,
-    storeClock: true,
-  });
+  readonly capabilities: StorageCapabilities;
+  /** The given clock, or under `syncClock` that clock corrected to Redis's time (a StoreClock). */
   readonly clock: Clock;
   /** The namespace of this installation's keys. */
   readonly prefix: string;
@@ -89,6 +85,8 @@ export class RedisStorage implements Storage {
   private readonly evictionPolicy: EvictionPolicyMode;
   private readonly onError: (error: Error) => void;
   private hasWarnedOfEviction = false;
+  /** Keeps `clock` in step with Redis's TIME; null when `syncClock` is off. */
+  private readonly clockSync: ClockSync | null;
   private migration: Promise<void> | null = null;
   /** Connected once and migrated: calls skip the readiness awaits (ioredis queues commands through a reconnect). */
   private isReady = false;
@@ -97,7 +95,21 @@ export class RedisStorage implements Storage {
   /** Checks `options` (ConfigError naming the field); connects lazily, on first use. */
   constructor(options: RedisStorageOptions = {}) {
     const resolved = resolveRedisOptions(options);
-    this.clock = resolved.clock;
+    this.clockSync = resolved.syncClock
+      ? new ClockSync(
+          resolved.clock,
+          () => readRedisTime(this.connection.client),
+          (error) => this.report(error),
+        )
+      : null;
+    this.clock = this.clockSync?.clock ?? resolved.clock;
+    this.capabilities = Object.freeze({
+      push: true,
+      crossProcessPush: true,
+      multiProcess: true,
+      transactionalEnqueue: false,
+      storeClock: this.clockSync !== null,
+    });
     this.prefix = resolved.prefix;
     this.keys = keyLayout(resolved.prefix);
     this.scriptKeys = scriptKeys(this.keys);
@@ -109,8 +121,8 @@ export class RedisStorage implements Storage {
   // Lifecycle
 
   /**
-   * Connects, checks that Redis will not evict keys (see the `evictionPolicy` option) and stamps the key layout
-   * version; idempotent, and run lazily by every other method.
+   * Connects, checks that Redis will not evict keys (see the `evictionPolicy` option), stamps the key layout version
+   * and, under `syncClock`, measures the clock's offset to Redis; idempotent, and run lazily by every other method.
    */
   async migrate(): Promise<void> {
     await this.ready('migrate');
@@ -119,6 +131,7 @@ export class RedisStorage implements Storage {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    await this.clockSync?.stop();
     await this.connection.close();
   }
 
@@ -390,6 +403,7 @@ export class RedisStorage implements Storage {
   private async prepare(): Promise<void> {
     await this.checkEvictionPolicy();
     await this.stampLayoutVersion();
+    await this.clockSync?.start();
   }
 
   /** Refuses an evicting maxmemory-policy, or reports it once under `evictionPolicy: 'warn'`. */

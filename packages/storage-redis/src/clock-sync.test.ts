@@ -1,0 +1,93 @@
+// clock-sync.test.ts: the resync loop on a ManualClock base (the Redis TIME read replaced by a function; the read
+// itself runs against Redis in test/store-clock.test.ts): it measures again every RESYNC_INTERVAL_MS, keeps the last
+// offset through failures and reports each run of them once, and stops for good.
+import { ManualClock, StorageError } from '@jobsmith/core';
+import { describe, expect, it, vi } from 'vitest';
+import { ClockSync, RESYNC_INTERVAL_MS } from './clock-sync.js';
+
+/** A store `offsetMs` ahead of the base clock, whose reads fail while `isDown`. */
+function fakeStore(base: ManualClock) {
+  const store = {
+    offsetMs: 5_000,
+    isDown: false,
+    reads: 0,
+    read: async (): Promise<Date> => {
+      store.reads++;
+      if (store.isDown) throw new Error('connection lost');
+      return new Date(base.now().getTime() + store.offsetMs);
+    },
+  };
+  return store;
+}
+
+function setup() {
+  const base = new ManualClock();
+  const store = fakeStore(base);
+  const reports: Error[] = [];
+  const sync = new ClockSync(base, store.read, (error) => reports.push(error));
+  return { base, store, reports, sync };
+}
+
+describe('ClockSync', () => {
+  it('measures the offset at start, then again every RESYNC_INTERVAL_MS of the base clock', async () => {
+    const { base, store, sync } = setup();
+    await sync.start();
+    expect(sync.clock.offsetMs).toBe(5_000);
+    store.offsetMs = -2_000;
+    base.advance(RESYNC_INTERVAL_MS - 1);
+    await Promise.resolve();
+    expect(sync.clock.offsetMs).toBe(5_000);
+    base.advance(1);
+    await vi.waitFor(() => expect(sync.clock.offsetMs).toBe(-2_000));
+    await sync.stop();
+  });
+
+  it('keeps the last offset through failed resyncs, reporting each run of failures once and never throwing', async () => {
+    const { base, store, reports, sync } = setup();
+    await sync.start();
+    store.isDown = true;
+    for (let i = 0; i < 3; i++) {
+      const reads = store.reads;
+      base.advance(RESYNC_INTERVAL_MS);
+      await vi.waitFor(() => expect(store.reads).toBeGreaterThan(reads));
+    }
+    expect(sync.clock.offsetMs).toBe(5_000);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ name: 'StorageError', operation: 'syncClock' });
+    expect(reports[0]?.message).toContain('keeping the last offset (5000 ms): connection lost');
+
+    store.isDown = false;
+    store.offsetMs = 7_000;
+    base.advance(RESYNC_INTERVAL_MS);
+    await vi.waitFor(() => expect(sync.clock.offsetMs).toBe(7_000));
+    store.isDown = true;
+    base.advance(RESYNC_INTERVAL_MS);
+    await vi.waitFor(() => expect(reports).toHaveLength(2));
+    await sync.stop();
+  });
+
+  it('rejects start with a StorageError naming migrate when the time cannot be read, and runs no loop', async () => {
+    const { base, store, sync } = setup();
+    store.isDown = true;
+    const failure = sync.start();
+    await expect(failure).rejects.toBeInstanceOf(StorageError);
+    await expect(failure).rejects.toMatchObject({
+      operation: 'migrate',
+      message: expect.stringContaining('syncClock'),
+    });
+    const reads = store.reads;
+    base.advance(RESYNC_INTERVAL_MS);
+    await Promise.resolve();
+    expect(store.reads).toBe(reads);
+  });
+
+  it('stops for good: no resync after stop(), which ends the sleep at once', async () => {
+    const { base, store, sync } = setup();
+    await sync.start();
+    await sync.stop();
+    const reads = store.reads;
+    base.advance(10 * RESYNC_INTERVAL_MS);
+    await Promise.resolve();
+    expect(store.reads).toBe(reads);
+  });
+});
