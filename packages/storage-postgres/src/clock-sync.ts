@@ -28,7 +28,7 @@ export class ClockSync {
     this.timer.unref();
   }
 
-  /** Stops re-measuring; resolves once a re-measure in flight has settled. */
+  /** Stops re-measuring (at once, before its first await); resolves once a re-measure in flight has settled. */
   async stop(): Promise<void> {
     this.isStopped = true;
     if (this.timer !== null) clearInterval(this.timer);
@@ -51,6 +51,8 @@ export class ClockSync {
   }
 
   private report(error: unknown): void {
+    // A re-measure cut short by close() is no news.
+    if (this.isStopped) return;
     try {
       this.onError(error instanceof Error ? error : new Error(String(error)));
     } catch {

@@ -2,6 +2,7 @@
 // reads raw options: a bad one throws a ConfigError naming the field before any connection is opened.
 import { type Clock, ConfigError, systemClock } from '@jobsmith/core';
 import pg from 'pg';
+import { PoolCloser } from './pool-closer.js';
 
 /** How to build a PostgresStorage. Give exactly one of `connectionString` and `pool`. */
 export interface PostgresStorageOptions {
@@ -69,7 +70,8 @@ export const DEFAULT_POSTGRES_OPTIONS = Object.freeze({
 /** Options after checks and defaults. */
 export interface ResolvedOptions {
   pool: pg.Pool;
-  ownsPool: boolean;
+  /** Ends the pool on close(); set only for a pool this storage opened (an app-owned pool stays open). */
+  poolCloser: PoolCloser | null;
   /** What the LISTEN connection is built from: the pool's settings, always with a connect and a query timeout. */
   clientConfig: pg.ClientConfig;
   /** The statement timeout the pool's connections run under, in ms (0: none); migrations derive theirs from it. */
@@ -130,7 +132,7 @@ export function resolveOptions(options: PostgresStorageOptions): ResolvedOptions
       connectionTimeoutMillis: pool.options.connectionTimeoutMillis || connectionTimeoutMs,
       query_timeout: pool.options.query_timeout || queryTimeoutMs,
     };
-    return { pool, ownsPool: false, clientConfig, queryTimeoutMs: pool.options.query_timeout || 0, ...common };
+    return { pool, poolCloser: null, clientConfig, queryTimeoutMs: pool.options.query_timeout || 0, ...common };
   }
   const connectionString = checkConnectionString(options.connectionString);
   const clientConfig: pg.ClientConfig = {
@@ -141,8 +143,9 @@ export function resolveOptions(options: PostgresStorageOptions): ResolvedOptions
     statement_timeout: queryTimeoutMs,
   };
   // allowExitOnIdle: idle pooled connections never keep the process alive; close() still ends them.
-  const pool = new pg.Pool({ ...clientConfig, max: poolSize, allowExitOnIdle: true });
-  return { pool, ownsPool: true, clientConfig, queryTimeoutMs, ...common };
+  const poolCloser = new PoolCloser();
+  const pool = new pg.Pool({ ...clientConfig, stream: poolCloser.stream, max: poolSize, allowExitOnIdle: true });
+  return { pool, poolCloser, clientConfig, queryTimeoutMs, ...common };
 }
 
 function checkSchema(schema: unknown): string {

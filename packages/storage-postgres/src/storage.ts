@@ -50,6 +50,7 @@ import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } fro
 import { NotificationListener } from './listener.js';
 import { migrationTimeoutMs, runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
+import type { PoolCloser } from './pool-closer.js';
 import {
   finishColumns,
   finishPurgeColumns,
@@ -64,6 +65,9 @@ import {
 import { bindMigrations, bindStatements, channelName, type Migration } from './statements.js';
 import { checkTransactionClient } from './validate.js';
 import { WakeUps } from './wake-ups.js';
+
+/** How long close() lets calls in flight settle before cutting their connections, in ms. */
+const CLOSE_GRACE_MS = 500;
 
 /** Every capability but storeClock, which is whether this storage's clock syncs to the database's (syncClock). */
 const CAPABILITIES = Object.freeze({
@@ -88,12 +92,13 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   /** The same pool, with the longer timeout of migration statements. */
   private readonly migrationDb: Database;
   private readonly migrationTimeoutMs: number;
-  private readonly ownsPool: boolean;
   private readonly channel: string;
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
   private readonly wakeUps: WakeUps;
   private readonly clockSync: ClockSync | null;
+  /** Ends the pool on close(); null for an app-owned pool, which close() leaves open. */
+  private readonly poolCloser: PoolCloser | null;
   private migrated: Promise<void> | null = null;
   private isMigrated = false;
   private closed = false;
@@ -101,7 +106,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   constructor(options: PostgresStorageOptions) {
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
-    this.ownsPool = resolved.ownsPool;
+    this.poolCloser = resolved.poolCloser;
     this.channel = channelName(resolved.schema);
     this.migrations = bindMigrations(resolved.schema);
     const statements = bindStatements(resolved.schema);
@@ -118,7 +123,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       });
     });
     // An idle pooled connection that dies emits 'error' on the pool; unheard, Node would crash the process.
-    if (resolved.ownsPool) {
+    if (resolved.poolCloser) {
       resolved.pool.on('error', (error) => resolved.onError(toStorageError('pool', error, target)));
     }
     this.listener = new NotificationListener({
@@ -136,15 +141,16 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     await this.ready('migrate');
   }
 
-  /** Closes the LISTEN connection and, unless the pool was given by the app, the pool. Idempotent. */
+  /**
+   * Closes the LISTEN connection and, unless the pool was given by the app, the pool. Calls still in flight get half
+   * a second to settle, then their connections are cut (they reject), so close() returns promptly even while the
+   * store does not answer; a call still waiting for a free connection then fails at connectionTimeoutMs. With an
+   * app-owned pool calls go on, each bounded by the pool's own timeouts. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.listener.close();
-    await this.migrated?.catch(() => undefined);
-    await this.clockSync?.stop();
-    await this.wakeUps.idle();
-    if (this.ownsPool) await this.db.pool.end();
+    await Promise.all([this.listener.close(), this.closePool()]);
   }
 
   /**
@@ -412,6 +418,15 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       },
     );
     return this.migrated;
+  }
+
+  /** Ends the pool if this storage opened it (cutting calls that outlive CLOSE_GRACE_MS), then awaits what it ran. */
+  private async closePool(): Promise<void> {
+    const resyncStopped = this.clockSync?.stop();
+    await this.poolCloser?.end(this.db.pool, CLOSE_GRACE_MS);
+    await resyncStopped;
+    await this.migrated?.catch(() => undefined);
+    await this.wakeUps.idle();
   }
 
   /**

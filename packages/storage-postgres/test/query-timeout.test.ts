@@ -1,23 +1,24 @@
-// query-timeout.test.ts: no call waits forever on a store that stops answering. A storage reaches PostgreSQL through a
-// TCP proxy that stalls (forwards nothing, as a partition does) after the storage has migrated: calls reject with a
-// StorageError naming the operation within queryTimeoutMs and a margin, close() returns promptly, and once the
-// proxy forwards again the storage works. Real time on purpose: the timeouts are the driver's and the server's timers.
+// query-timeout.test.ts: no call waits forever on a store that stops answering. A storage reaches PostgreSQL through
+// core's FaultProxy, which stalls (forwards nothing, as a partition does) after the storage has migrated: calls reject
+// with a StorageError naming the operation within queryTimeoutMs and a margin, close() returns promptly (cutting calls
+// still waiting), and once the proxy forwards again the storage works. Real time on purpose: the timeouts are the driver's and the server's timers.
 // Migrations, which may queue behind another migration, are given longer than queryTimeoutMs and still succeed.
 import { type Job, StorageError } from '@jobsmith/core';
-import { makeNewJob } from '@jobsmith/core/testing';
+import { eventually, FaultProxy, makeNewJob } from '@jobsmith/core/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStorage } from '../src/index.js';
 import { migrationLockKey } from '../src/migrate.js';
 import { DATABASE_URL, dropSchema, freshSchemaName } from './helpers.js';
 import { Heard } from './listen.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 const QUERY_TIMEOUT_MS = 400;
 /** Room for timers firing late and the rejection travelling back on a busy test machine. */
 const MARGIN_MS = 1_500;
-/** The LISTEN connection's goodbye is cut after 1 s (listener.ts), so close() takes about that on a silent store. */
-const LISTENER_END_GRACE_MS = 1_000;
+/** The LISTEN connection's goodbye is cut after 250 ms (listener.ts), so close() takes about that on a silent store. */
+const LISTENER_END_GRACE_MS = 250;
+/** What close() gives calls in flight before cutting their connections (storage.ts). */
+const CLOSE_GRACE_MS = 500;
 
 /** The error `work` rejects with, and how long it took. */
 async function timedRejection(work: () => Promise<unknown>): Promise<{ error: Error; elapsedMs: number }> {
@@ -31,22 +32,28 @@ async function timedRejection(work: () => Promise<unknown>): Promise<{ error: Er
 }
 
 describe('queryTimeoutMs', () => {
-  let proxy: TcpProxy;
+  let proxy: FaultProxy;
   let schema: string;
   let storage: PostgresStorage;
 
-  beforeEach(async () => {
-    const target = new URL(DATABASE_URL);
-    proxy = await TcpProxy.start({ target: { host: target.hostname, port: Number(target.port || 5432) } });
-    schema = freshSchemaName();
-    storage = new PostgresStorage({
+  /** A migrated storage reaching the database through the proxy, with connect and query timeouts of `timeoutMs`. */
+  async function openThroughProxy(timeoutMs: number): Promise<PostgresStorage> {
+    const opened = new PostgresStorage({
       connectionString: proxy.urlFor(DATABASE_URL),
       schema,
       poolSize: 2,
-      connectionTimeoutMs: QUERY_TIMEOUT_MS,
-      queryTimeoutMs: QUERY_TIMEOUT_MS,
+      connectionTimeoutMs: timeoutMs,
+      queryTimeoutMs: timeoutMs,
     });
-    await storage.migrate();
+    await opened.migrate();
+    return opened;
+  }
+
+  beforeEach(async () => {
+    const target = new URL(DATABASE_URL);
+    proxy = await FaultProxy.start({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+    schema = freshSchemaName();
+    storage = await openThroughProxy(QUERY_TIMEOUT_MS);
   });
 
   afterEach(async () => {
@@ -111,6 +118,27 @@ describe('queryTimeoutMs', () => {
     const startedAt = performance.now();
     await storage.close();
     expect(performance.now() - startedAt).toBeLessThan(LISTENER_END_GRACE_MS + MARGIN_MS);
+  });
+
+  it('closes promptly while calls wait on a silent store, cutting them instead of waiting out their timeout', async () => {
+    await storage.close();
+    storage = await openThroughProxy(30_000);
+    proxy.stall();
+    // Two calls on a pool of two: one on the idle connection, one opening a connection. (A call waiting for a free
+    // connection is pg-pool's to fail, at connectionTimeoutMs.)
+    const calls = ['a', 'b'].map((id) => timedRejection(() => storage.get(id)));
+    const opened = proxy.stats.accepted;
+    await eventually(async () => (proxy.stats.accepted > opened ? true : undefined), 'a call to open a connection', {
+      intervalMs: 5,
+    });
+    const closingAt = performance.now();
+    await storage.close();
+    expect(performance.now() - closingAt).toBeLessThan(CLOSE_GRACE_MS + MARGIN_MS);
+    for (const { error, elapsedMs } of await Promise.all(calls)) {
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error.message).toMatch(/^get: /);
+      expect(elapsedMs).toBeLessThan(CLOSE_GRACE_MS + MARGIN_MS);
+    }
   });
 });
 
