@@ -39,6 +39,7 @@ import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
+import { stampLayoutVersion } from './layout-version.js';
 import { runScript, type ScriptName } from './lua.js';
 import { type EvictionPolicyMode, type RedisStorageOptions, resolveRedisOptions } from './options.js';
 import {
@@ -59,11 +60,6 @@ import {
 } from './rows.js';
 import { jobOrError } from './script-codes.js';
 
-/**
- * Version of the key layout this code writes; migrate upgrades an older one and refuses data written by a newer one.
- * 2: enqueued and processing jobs have no state:<state> ZSET (list reads them from the ready ZSETs and processing).
- */
-const LAYOUT_VERSION = 2;
 /** The lastError of a job that fails for want of attempts after its lease lapsed or its server died. */
 const leaseExpiredError = (message: string): string => JSON.stringify({ name: 'LeaseExpiredError', message });
 const LEASE_EXPIRED_ERROR = leaseExpiredError('lease expired before the job finished');
@@ -402,7 +398,7 @@ export class RedisStorage implements Storage {
   /** The once-only steps of readiness, in order. */
   private async prepare(): Promise<void> {
     await this.checkEvictionPolicy();
-    await this.stampLayoutVersion();
+    await stampLayoutVersion(this.connection.client, this.keys, this.prefix);
     await this.clockSync?.start();
   }
 
@@ -424,25 +420,6 @@ export class RedisStorage implements Storage {
       this.onError(error);
     } catch {
       // Nothing left to tell: the handler was the one place to tell.
-    }
-  }
-
-  private async stampLayoutVersion(): Promise<void> {
-    const { client } = this.connection;
-    await client.hsetnx(this.keys.meta, 'version', String(LAYOUT_VERSION));
-    const stored = Number(await client.hget(this.keys.meta, 'version'));
-    if (stored > LAYOUT_VERSION) {
-      const detail = `prefix ${this.prefix} holds key layout ${stored}; this version reads only up to ${LAYOUT_VERSION}`;
-      throw new StorageError('migrate', { detail });
-    }
-    if (stored === 1) {
-      // Layout 1's enqueued and processing sets would go stale now that nothing writes them.
-      const { statePrefix, meta } = this.keys;
-      await client
-        .multi()
-        .del(`${statePrefix}enqueued`, `${statePrefix}processing`)
-        .hset(meta, 'version', String(LAYOUT_VERSION))
-        .exec();
     }
   }
 
