@@ -27,6 +27,7 @@ describe('@jobsmith/core exports', () => {
       'SkewedClock',
       'StorageError',
       'StoreClock',
+      'StoreClockSync',
       'SystemClock',
       'UniqueKeyConflictError',
       'UnrecoverableError',

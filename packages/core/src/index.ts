@@ -119,5 +119,6 @@ export {
   sqlInstantToDate,
 } from './storage-rows.js';
 export { SkewedClock, StoreClock, type StoreTimeReader } from './store-clock.js';
+export { StoreClockSync } from './store-clock-sync.js';
 export { serializeJson } from './validation.js';
 export { type RetryRequest, WorkerResult } from './worker-result.js';

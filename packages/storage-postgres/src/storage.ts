@@ -37,13 +37,12 @@ import {
   type SqlRecurringRow,
   type Storage,
   type StorageCapabilities,
-  StoreClock,
+  StoreClockSync,
   type SweepParams,
   storageChecks,
   UniqueKeyConflictError,
 } from '@jobsmith/core';
 import type pg from 'pg';
-import { ClockSync } from './clock-sync.js';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
 import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
@@ -96,7 +95,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly migrations: Migration[];
   private readonly listener: NotificationListener;
   private readonly wakeUps: WakeUps;
-  private readonly clockSync: ClockSync | null;
+  private readonly clockSync: StoreClockSync | null;
   /** Ends the pool on close(); null for an app-owned pool, which close() leaves open. */
   private readonly poolCloser: PoolCloser | null;
   private migrated: Promise<void> | null = null;
@@ -112,7 +111,9 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const statements = bindStatements(resolved.schema);
     const target = describeTarget(resolved.clientConfig);
     this.db = new Database(resolved.pool, statements, target);
-    this.clockSync = resolved.syncClock ? new ClockSync(this.storeClockOver(resolved.clock), resolved.onError) : null;
+    this.clockSync = resolved.syncClock
+      ? new StoreClockSync(resolved.clock, () => this.readStoreTime(), resolved.onError)
+      : null;
     this.clock = this.clockSync?.clock ?? resolved.clock;
     this.capabilities = Object.freeze({ ...CAPABILITIES, storeClock: resolved.syncClock });
     this.migrationTimeoutMs = migrationTimeoutMs(resolved.queryTimeoutMs);
@@ -440,11 +441,10 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   /** `base` corrected to the database's clock, read with read-store-time.sql. */
-  private storeClockOver(base: Clock): StoreClock {
-    return new StoreClock(base, async () => {
-      const { rows } = await this.db.run<{ now: Date }>('syncClock', 'read-store-time');
-      return (rows[0] as { now: Date }).now;
-    });
+  /** The database's clock (clock_timestamp()), which every process of a fleet reads through its StoreClock. */
+  private async readStoreTime(): Promise<Date> {
+    const { rows } = await this.db.run<{ now: Date }>('syncClock', 'read-store-time');
+    return (rows[0] as { now: Date }).now;
   }
 
   /** Runs a lease-fenced batch statement ($1 ids, $2 lease ids, then `extra`); true for each lease that applied. */

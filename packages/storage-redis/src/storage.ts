@@ -31,10 +31,10 @@ import {
   type Storage,
   type StorageCapabilities,
   StorageError,
+  StoreClockSync,
   type SweepParams,
   storageChecks,
 } from '@jobsmith/core';
-import { ClockSync, readRedisTime } from './clock-sync.js';
 import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
@@ -59,6 +59,7 @@ import {
   toServer,
 } from './rows.js';
 import { jobOrError } from './script-codes.js';
+import { clockSyncFailed, readRedisTime } from './store-time.js';
 
 /** The lastError of a job that fails for want of attempts after its lease lapsed or its server died. */
 const leaseExpiredError = (message: string): string => JSON.stringify({ name: 'LeaseExpiredError', message });
@@ -82,7 +83,7 @@ export class RedisStorage implements Storage {
   private readonly onError: (error: Error) => void;
   private hasWarnedOfEviction = false;
   /** Keeps `clock` in step with Redis's TIME; null when `syncClock` is off. */
-  private readonly clockSync: ClockSync | null;
+  private readonly clockSync: StoreClockSync | null;
   private migration: Promise<void> | null = null;
   /** Connected once and migrated: calls skip the readiness awaits (ioredis queues commands through a reconnect). */
   private isReady = false;
@@ -92,7 +93,7 @@ export class RedisStorage implements Storage {
   constructor(options: RedisStorageOptions = {}) {
     const resolved = resolveRedisOptions(options);
     this.clockSync = resolved.syncClock
-      ? new ClockSync(
+      ? new StoreClockSync(
           resolved.clock,
           () => readRedisTime(this.connection.client),
           (error) => this.report(error),
@@ -399,7 +400,9 @@ export class RedisStorage implements Storage {
   private async prepare(): Promise<void> {
     await this.checkEvictionPolicy();
     await stampLayoutVersion(this.connection.client, this.keys, this.prefix);
-    await this.clockSync?.start();
+    await this.clockSync?.start().catch((cause: unknown) => {
+      throw clockSyncFailed(cause);
+    });
   }
 
   /** Refuses an evicting maxmemory-policy, or reports it once under `evictionPolicy: 'warn'`. */

@@ -1,9 +1,9 @@
-// clock-sync.test.ts: the resync loop on a ManualClock base (the Redis TIME read replaced by a function; the read
-// itself runs against Redis in test/store-clock.test.ts): it measures again every RESYNC_INTERVAL_MS, keeps the last
-// offset through failures and reports each run of them once, and stops for good.
-import { ManualClock, StorageError } from '@jobsmith/core';
+// store-clock-sync.test.ts: the re-measure loop on a ManualClock base, the store's time read replaced by a function
+// (the real reads run against Postgres and Redis in their store-clock tests): it measures again every
+// RESYNC_INTERVAL_MS, keeps the last offset through failures and reports each run of them once, and stops for good.
 import { describe, expect, it, vi } from 'vitest';
-import { ClockSync, RESYNC_INTERVAL_MS } from './clock-sync.js';
+import { ManualClock } from './clock.js';
+import { RESYNC_INTERVAL_MS, StoreClockSync } from './store-clock-sync.js';
 
 /** A store `offsetMs` ahead of the base clock, whose reads fail while `isDown`. */
 function fakeStore(base: ManualClock) {
@@ -24,11 +24,11 @@ function setup() {
   const base = new ManualClock();
   const store = fakeStore(base);
   const reports: Error[] = [];
-  const sync = new ClockSync(base, store.read, (error) => reports.push(error));
+  const sync = new StoreClockSync(base, store.read, (error) => reports.push(error));
   return { base, store, reports, sync };
 }
 
-describe('ClockSync', () => {
+describe('StoreClockSync', () => {
   it('measures the offset at start, then again every RESYNC_INTERVAL_MS of the base clock', async () => {
     const { base, store, sync } = setup();
     await sync.start();
@@ -66,19 +66,32 @@ describe('ClockSync', () => {
     await sync.stop();
   });
 
-  it('rejects start with a StorageError naming migrate when the time cannot be read, and runs no loop', async () => {
+  it("rejects start with the reader's error when the time cannot be read, and runs no loop", async () => {
     const { base, store, sync } = setup();
     store.isDown = true;
-    const failure = sync.start();
-    await expect(failure).rejects.toBeInstanceOf(StorageError);
-    await expect(failure).rejects.toMatchObject({
-      operation: 'migrate',
-      message: expect.stringContaining('syncClock'),
-    });
+    await expect(sync.start()).rejects.toThrow('connection lost');
     const reads = store.reads;
     base.advance(RESYNC_INTERVAL_MS);
     await Promise.resolve();
     expect(store.reads).toBe(reads);
+  });
+
+  it('never throws out of the loop when the report listener throws', async () => {
+    const base = new ManualClock();
+    const store = fakeStore(base);
+    const sync = new StoreClockSync(base, store.read, () => {
+      throw new Error('listener broke');
+    });
+    await sync.start();
+    store.isDown = true;
+    const reads = store.reads;
+    base.advance(RESYNC_INTERVAL_MS);
+    await vi.waitFor(() => expect(store.reads).toBeGreaterThan(reads));
+    store.isDown = false;
+    store.offsetMs = 9_000;
+    base.advance(RESYNC_INTERVAL_MS);
+    await vi.waitFor(() => expect(sync.clock.offsetMs).toBe(9_000));
+    await sync.stop();
   });
 
   it('stops for good: no resync after stop(), which ends the sleep at once', async () => {
