@@ -11,6 +11,7 @@ import { type FaultScenario, roundSuffix } from './scenario.js';
 import {
   enqueueSlowJobs,
   FAULT_JOBS,
+  FAULT_LEASE_MS,
   FAULT_SERVER_CONFIG,
   RUNS_BEFORE_FAULT,
   reportFigures,
@@ -27,7 +28,7 @@ export const blockedEventLoopScenario: FaultScenario = {
   slow: false,
   applies: () => true,
   register<S extends Storage>(ctx: FaultContext<S>, round: number): void {
-    const leaseMs = FAULT_SERVER_CONFIG.leaseMs ?? 6_000;
+    const leaseMs = FAULT_LEASE_MS;
     const hogMs = Math.round((leaseMs * 2) / 3);
     it(`runs every job once when a child's event loop is blocked for ${hogMs / 1000} s of its ${leaseMs / 1000} s lease${roundSuffix(round)}`, {
       timeout: 120_000,

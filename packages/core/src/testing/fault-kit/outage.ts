@@ -4,6 +4,7 @@
 import type { Storage } from '../../storage.js';
 import type { FaultContext } from './context.js';
 import type { FaultHarness } from './harness.js';
+import { FAULT_LEASE_MS } from './workload.js';
 
 /** What an outage lasts beyond the longest a store call waits, in ms, so calls really fail during it. */
 const BEYOND_CALL_BOUND_MS = 2_000;
@@ -70,7 +71,7 @@ export function outageMs(harness: FaultHarness): number {
   return bound === undefined ? UNBOUNDED_OUTAGE_MS : bound + BEYOND_CALL_BOUND_MS;
 }
 
-/** A lease that outlasts the outage twice over (and never shorter than the suite's 6 s), in ms. */
+/** A lease that outlasts the outage twice over (and never shorter than the suite's usual lease), in ms. */
 export function leaseOutlasting(harness: FaultHarness): number {
-  return Math.max(6_000, 2 * outageMs(harness));
+  return Math.max(FAULT_LEASE_MS, 2 * outageMs(harness));
 }

@@ -62,7 +62,8 @@ interface StopLedger {
 
 export const stopDuringOutageScenario: FaultScenario = {
   name: 'stop-during-outage',
-  slow: false,
+  // About 25 s: the stopped child's jobs may only come back once their 15 s leases lapse.
+  slow: true,
   applies: hasOutage,
   register<S extends Storage>(ctx: FaultContext<S>, round: number): void {
     const boundMs = SHUTDOWN_TIMEOUT_MS + STOP_MARGIN_MS + EXIT_ALLOWANCE_MS;

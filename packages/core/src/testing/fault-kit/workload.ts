@@ -11,13 +11,16 @@ import type { ServerProcesses } from '../process-kit/server-processes.js';
 import { type SlowPayload, TEST_METHODS } from '../process-kit/test-handlers.js';
 import { isSettled } from './ledger.js';
 
+/** The children's lease unless a scenario says otherwise, in ms: longer than any fault of the suite's own. */
+export const FAULT_LEASE_MS = 6_000;
+
 /** The children's config unless a scenario says otherwise: short polls and beats, a lease longer than any fault. */
 export const FAULT_SERVER_CONFIG: Readonly<ChildServerConfig> = Object.freeze({
   workerCount: 4,
   pollingIntervalMs: 200,
   heartbeatIntervalMs: 500,
   deadServerTimeoutMs: 10_000,
-  leaseMs: 6_000,
+  leaseMs: FAULT_LEASE_MS,
 });
 
 /** Jobs per scenario: enough for every child to be mid-run when the fault strikes. */
