@@ -4,10 +4,7 @@
 import { runFaultSuite } from '@jobsmith/core/testing';
 import { redisFaultHarness } from './fault-harness.js';
 
-// stop-during-outage is pending: the stopped child's server.stop() returns within its bound (7 s), but closing the
-// storage then waits for the stalled connections, so the process exits only once Redis answers again.
 runFaultSuite(redisFaultHarness(), {
-  pending: ['stop-during-outage'],
   runPending: process.env['JOBSMITH_FAULTS_PENDING'] === '1',
   rounds: Number(process.env['JOBSMITH_FAULTS_ROUNDS'] ?? 1),
 });
