@@ -10,6 +10,7 @@ import { Completer } from './completer.js';
 import { Dispatcher, type DispatcherConfig, mergeClaims } from './dispatcher.js';
 import { Executor } from './executor.js';
 import {
+  advanceUntil,
   deferred,
   describeLoopLifecycle,
   makeLoopFixture,
@@ -219,6 +220,36 @@ describe('Dispatcher', () => {
     expect((await succeeded).job).toMatchObject({ state: 'succeeded', attempt: 1 });
     expect(runs).toEqual([1]);
     expect(moves).toEqual(['processing->enqueued', 'enqueued->processing', 'processing->succeeded']);
+    await t.server.stop();
+  });
+
+  it('hands back a failed claim that reaches the store late, after the first check, before its lease lapses', async () => {
+    const t = makeServer({ leaseMs: 30_000, pollingIntervalMs: 1000 });
+    const fetchAndLock = t.storage.fetchAndLock.bind(t.storage);
+    let calls = 0;
+    let landed = false;
+    t.storage.fetchAndLock = async (params) => {
+      // The claims sent after the failed one find nothing until it has landed (they ran just before it).
+      if (calls++ > 0) return landed ? fetchAndLock(params) : [];
+      // Held up in the network: the claim lands 4 s after the caller gave up on it.
+      void t.clock.sleep(4000).then(async () => {
+        await fetchAndLock(params);
+        landed = true;
+      });
+      throw new StorageError('fetchAndLock', { detail: 'timed out' });
+    };
+    const runs: number[] = [];
+    t.registry.register('once', async (_payload, ctx) => {
+      runs.push(ctx.attempt);
+    });
+    const id = await t.server.client.enqueue('once', {}, { maxAttempts: 1 });
+    const startedAt = t.clock.now().getTime();
+    await t.server.start();
+    const succeeded = nextEvent(t.server, 'jobSucceeded', (e) => e.jobId === id);
+    await advanceUntil(t.clock, () => runs.length > 0, 500, 40);
+    expect(t.clock.now().getTime() - startedAt).toBeLessThan(30_000);
+    expect((await succeeded).job).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(runs).toEqual([1]);
     await t.server.stop();
   });
 

@@ -48,6 +48,12 @@ export class Dispatcher extends Loop<number> {
    * never heard of. The next pass hands those back (attempt refunded) before it claims anything.
    */
   private claimsInDoubt = false;
+  /**
+   * Until then (one lease after a failed claim) passes check again every leaseMs/6: a request held up in the network
+   * may still reach the store after the first check, and its jobs would otherwise wait for their lease to lapse.
+   */
+  private doubtUntilMs = Number.NEGATIVE_INFINITY;
+  private nextDoubtCheckAtMs = 0;
 
   constructor(
     context: LoopContext,
@@ -71,7 +77,7 @@ export class Dispatcher extends Loop<number> {
 
   /** Claims one batch for the free slots (and the local queue's room) and starts it; returns how many were claimed. */
   async runOnce(): Promise<number> {
-    if (this.claimsInDoubt) await this.releaseLostClaims();
+    if (this.isDoubtCheckDue()) await this.releaseLostClaims();
     this.startBuffered();
     const room = this.room();
     // Not worth a round trip yet (wake-ups arrive while a claim is in flight): a freed slot wakes the next pass.
@@ -98,6 +104,7 @@ export class Dispatcher extends Loop<number> {
     else this.hand(jobs);
     if (failure !== null) {
       this.claimsInDoubt = true;
+      this.doubtUntilMs = this.clock.now().getTime() + this.config.leaseMs;
       throw failure.reason;
     }
     this.lastPassFull = batches.every((batch, i) => batch.length === limits[i]);
@@ -137,11 +144,18 @@ export class Dispatcher extends Loop<number> {
    * provably never started, so their attempt is refunded (a job with maxAttempts 1 is not failed unrun). No claim is
    * in flight meanwhile (passes are sequential), so every job a claim of this server returned is in `held`.
    */
+  private isDoubtCheckDue(): boolean {
+    if (this.claimsInDoubt) return true;
+    const now = this.clock.now().getTime();
+    return now < this.doubtUntilMs && now >= this.nextDoubtCheckAtMs;
+  }
+
   private async releaseLostClaims(): Promise<void> {
     const held = this.executor.activeLeases().map((run) => run.lease.leaseId);
     for (const lease of this.localQueue?.leases() ?? []) held.push(lease.leaseId);
     const moved = await this.storage.releaseLostClaims({ serverId: this.config.serverId, heldLeaseIds: held });
     this.claimsInDoubt = false;
+    this.nextDoubtCheckAtMs = this.clock.now().getTime() + this.config.leaseMs / 6;
     if (moved.length === 0) return;
     const now = this.clock.now();
     this.logger.warn(
