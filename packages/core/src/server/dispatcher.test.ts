@@ -253,6 +253,26 @@ describe('Dispatcher', () => {
     await t.server.stop();
   });
 
+  it('retries within a second while a failed claim is in doubt, so the hand-back lands inside the lease', async () => {
+    const { clock, state, dispatcher, enqueue } = setup({ leaseMs: 30_000 });
+    await enqueue(1);
+    state.methods = ['fetchAndLock', 'releaseLostClaims'];
+    state.failuresLeft = 8;
+    dispatcher.start();
+    const failedAt: number[] = [];
+    const start = clock.now().getTime();
+    for (let step = 0; step < 2000 && !state.calls.includes('releaseLostClaims'); step++) {
+      await settle();
+      while (failedAt.length < state.failed.length) failedAt.push(clock.now().getTime() - start);
+      clock.advance(50);
+    }
+    await dispatcher.stop();
+    expect(state.failed).toEqual(['fetchAndLock', ...Array.from({ length: 7 }, () => 'releaseLostClaims')]);
+    const gaps = failedAt.slice(1).map((at, i) => at - (failedAt[i] ?? 0));
+    // LOOP_BACKOFF alone would wait 1, 2, 4, 8, 16, 30 s: 7 tries would span over a minute, past the lease.
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 * 1.25 + 50);
+  });
+
   it('with a local queue, claims again only once there is room for a full batch', async () => {
     const { storage, server, registry } = makeServer({ workerCount: 1, fetchBatchSize: 4, localQueueSize: 4 });
     const limits = spyFetches(storage);

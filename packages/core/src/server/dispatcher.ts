@@ -9,7 +9,7 @@ import type { Job } from '../job.js';
 import type { Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { Loop, type LoopContext } from './loop.js';
+import { backoffMs, jittered, Loop, type LoopContext } from './loop.js';
 
 /**
  * Claims a pass may send at once. With a local queue holding room for two batches, two claims run side by side: a
@@ -17,6 +17,9 @@ import { Loop, type LoopContext } from './loop.js';
  * are read, instead of leaving it idle between back-to-back claims.
  */
 export const MAX_CLAIMS_PER_PASS = 2;
+
+/** Most time between passes after a failure while a failed claim's jobs may be leased here unseen. */
+const DOUBT_RETRY_MS = 1000;
 
 /** The dispatcher's slice of the server config. */
 export interface DispatcherConfig {
@@ -163,6 +166,16 @@ export class Dispatcher extends Loop<number> {
       'a claim lost its reply; its jobs went back to the queue with their attempt refunded',
     );
     for (const { job, from } of moved) this.events.emitMove(job, from, now);
+  }
+
+  /**
+   * While a failed claim's jobs may sit leased here unseen, retry at the lease renewer's pace rather than backing off
+   * to 30 s: they must be handed back before their lease lapses, or a peer requeues them with the attempt spent.
+   */
+  protected override delayAfterFailure(failures: number): number {
+    const backoff = backoffMs(failures);
+    if (!this.claimsInDoubt) return backoff;
+    return Math.min(backoff, jittered(Math.min(DOUBT_RETRY_MS, this.config.leaseMs / 10)));
   }
 
   protected delayAfter(): number | null {
