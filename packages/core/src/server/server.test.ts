@@ -172,6 +172,8 @@ describe('BackgroundJobServer.stop', () => {
     expect(stopped).toBe(true);
     await stopping;
     expect(server.isRunning()).toBe(false);
+    // Its last writes were given up: the row stays, so peers reclaim its jobs once it falls silent.
+    expect((await base.storage.listServers()).map((row) => row.id)).toEqual([server.id]);
   });
 });
 

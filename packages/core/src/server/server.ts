@@ -278,21 +278,26 @@ export class BackgroundJobServer<Tx = unknown> {
       await deadline.race(executor.releaseAll());
     }
     // Outcomes written behind (and hand-backs) are still in the completer; their leases stay renewed until written.
-    if (!(await deadline.race(executor.whenIdle()))) {
+    const written = await deadline.race(executor.whenIdle());
+    if (!written) {
       this.config.logger.warn(
         { serverId: this.id },
-        'storage did not take the last outcomes before the stop deadline; their jobs will run again once their leases lapse',
+        'storage did not take the last outcomes before the stop deadline; peers will reclaim their jobs',
       );
       completer.abandon();
     }
     const loops = [executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()];
     await deadline.race(Promise.all(loops));
     await deadline.race(heartbeat.stop());
-    await deadline.race(
-      heartbeat.deregister().catch((error: unknown) => {
-        this.events.reportError(error, 'heartbeat', 'deregistering the server failed; peers will reclaim it');
-      }),
-    );
+    // With writes given up, the row stays: peers reclaim its jobs once it falls silent (deadServerTimeoutMs), instead
+    // of each waiting for its own lease to lapse.
+    if (written) {
+      await deadline.race(
+        heartbeat.deregister().catch((error: unknown) => {
+          this.events.reportError(error, 'heartbeat', 'deregistering the server failed; peers will reclaim it');
+        }),
+      );
+    }
     deadline.clear();
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
     this.keepAlive = null;
