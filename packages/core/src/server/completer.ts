@@ -172,19 +172,16 @@ export class Completer {
       lane.queue.unshift(...batch);
       return false;
     }
-    await Promise.all(batch.map(async (pending, i) => pending.resolve(await this.answer(lane, pending, results[i]))));
+    // Resolved in place (no promise per outcome on the hot path); only a refused write that was in doubt is read back.
+    const readBacks: Promise<void>[] = [];
+    batch.forEach((pending, i) => {
+      if (results[i] === true) pending.resolve('persisted');
+      else if (pending.inDoubt && lane.readBack !== undefined)
+        readBacks.push(lane.readBack(pending).then(pending.resolve));
+      else pending.resolve('leaseLost');
+    });
+    if (readBacks.length > 0) await Promise.all(readBacks);
     return true;
-  }
-
-  /** What storage's answer means for one write; a refused write that was in doubt is read back where it can be. */
-  private async answer<T extends Lease>(
-    lane: Lane<T>,
-    pending: Pending<T>,
-    stored: boolean | undefined,
-  ): Promise<WriteResult> {
-    if (stored === true) return 'persisted';
-    if (pending.inDoubt && lane.readBack !== undefined) return lane.readBack(pending);
-    return 'leaseLost';
   }
 
   /** Resolves as `failed` every write storage rejects as input (checked one by one); returns the others. */
