@@ -11,7 +11,7 @@ import { PrivateRedis } from './private-redis.js';
 let redis: PrivateRedis;
 
 beforeAll(async () => {
-  redis = await PrivateRedis.start(['--maxmemory-policy', 'allkeys-lru']);
+  redis = await PrivateRedis.start({ args: ['--maxmemory-policy', 'allkeys-lru'] });
 });
 
 afterAll(async () => {

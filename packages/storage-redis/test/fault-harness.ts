@@ -1,12 +1,12 @@
 // fault-harness.ts (test only): the fault suite's harness on Redis: a private redis-server that persists every write
-// (persistent-redis.ts), started for the file so the suite may restart it without touching the shared one; each
+// (private-redis.ts, persistent), started for the file so the suite may restart it without touching the shared one; each
 // test a fresh key prefix on it. Children reach it through the suite's proxy, with a short command timeout so a
 // stalled call fails in about a second instead of ten.
 import type { FaultHarness, StoreAddress } from '@jobsmith/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisStorage } from '../src/index.js';
 import { testPrefix } from './harness.js';
-import { PersistentRedis } from './persistent-redis.js';
+import { PrivateRedis } from './private-redis.js';
 import { REDIS_STORAGE_FACTORY } from './server-harness.js';
 
 /** Each child command's bound, in ms: a stalled call fails after it. */
@@ -18,14 +18,14 @@ const SERVER_START_TIMEOUT_MS = 30_000;
  * Call it at the top level of the test file. A store's keys go with the server, so `destroy` only closes.
  */
 export function redisFaultHarness(): FaultHarness<RedisStorage> {
-  let server: PersistentRedis | null = null;
+  let server: PrivateRedis | null = null;
   beforeAll(async () => {
-    server = await PersistentRedis.start();
+    server = await PrivateRedis.start({ persistent: true });
   }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();
   });
-  const current = (): PersistentRedis => {
+  const current = (): PrivateRedis => {
     if (server === null) throw new Error('the private redis-server starts in beforeAll; use it from there on');
     return server;
   };
@@ -52,6 +52,9 @@ export function redisFaultHarness(): FaultHarness<RedisStorage> {
       };
     },
     destroy: ({ storage }) => storage.close(),
-    restartStore: () => current().restart(),
+    async restartStore() {
+      await current().shutdown();
+      await current().restart();
+    },
   };
 }
