@@ -2,13 +2,7 @@ import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { FinishOutcome } from '../storage.js';
-import {
-  Completer,
-  MAX_WRITE_BATCH,
-  WRITE_RETRY_INITIAL_MS,
-  WRITE_RETRY_MAX_MS,
-  type WriteResult,
-} from './completer.js';
+import { Completer, MAX_WRITE_BATCH, WRITE_RETRY_BACKOFF, type WriteResult } from './completer.js';
 import { flakiness, flakyStorage, gateFinish, makeLoopContext, settle, until } from './test-support.js';
 
 /** A completer over a MemoryStorage whose finish waits at a gate. Outcomes name no stored job: storage refuses them. */
@@ -84,8 +78,8 @@ describe('Completer when storage fails', () => {
     }
     expect(await result).toBe('leaseLost');
     const gaps = failedAt.slice(1).map((at, i) => at - (failedAt[i] ?? 0));
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(WRITE_RETRY_MAX_MS * 1.25 + 50);
-    expect(gaps[0]).toBeLessThanOrEqual(WRITE_RETRY_INITIAL_MS * 1.25 + 50);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(WRITE_RETRY_BACKOFF.maxMs * 1.25 + 50);
+    expect(gaps[0]).toBeLessThanOrEqual(WRITE_RETRY_BACKOFF.initialMs * 1.25 + 50);
   });
 
   it('resolves every write not yet stored as failed on abandon(), and takes writes again after start()', async () => {
@@ -98,7 +92,7 @@ describe('Completer when storage fails', () => {
     expect(await first).toBe('failed');
     state.failuresLeft = 0;
     completer.start();
-    clock.advance(WRITE_RETRY_MAX_MS * 2);
+    clock.advance(WRITE_RETRY_BACKOFF.maxMs * 2);
     expect(await completer.finish(outcome(2))).toBe('leaseLost');
   });
 

@@ -11,7 +11,7 @@ import type { EventHub } from '../events.js';
 import type { Job } from '../job.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import { storageChecks } from '../storage-checks.js';
-import { jittered } from './loop.js';
+import { type BackoffSchedule, backoffMs } from './loop.js';
 
 /**
  * How a write ended: stored, refused (the lease was gone), not stored because the completer was abandoned while
@@ -20,9 +20,8 @@ import { jittered } from './loop.js';
  */
 export type WriteResult = 'persisted' | 'leaseLost' | 'failed' | 'dropped';
 
-/** Pause after the first failed call; it doubles per consecutive failure up to WRITE_RETRY_MAX_MS (±25 % jitter). */
-export const WRITE_RETRY_INITIAL_MS = 100;
-export const WRITE_RETRY_MAX_MS = 5000;
+/** Pauses between tries of a failing call: 100 ms doubling per consecutive failure up to 5 s, ±25 %. */
+export const WRITE_RETRY_BACKOFF: BackoffSchedule = Object.freeze({ initialMs: 100, maxMs: 5000, jitter: 0.25 });
 
 /** Most outcomes (or hand-backs) in one storage call; the rest wait for the next call. */
 export const MAX_WRITE_BATCH = 1000;
@@ -111,7 +110,8 @@ export class Completer {
     if (i < 0) return false;
     const [pending] = queue.splice(i, 1);
     if (pending === undefined) return false;
-    if (pending.inDoubt) this.reconcile(pending).then(pending.resolve, () => pending.resolve('leaseLost'));
+    // reconcile never rejects: a failed read-back answers leaseLost.
+    if (pending.inDoubt) void this.reconcile(pending).then(pending.resolve);
     else pending.resolve('dropped');
     return true;
   }
@@ -207,9 +207,8 @@ export class Completer {
 
   private async pauseAfterFailure(): Promise<void> {
     this.failures++;
-    const base = Math.min(WRITE_RETRY_MAX_MS, WRITE_RETRY_INITIAL_MS * 2 ** (this.failures - 1));
     this.pause = new AbortController();
-    await this.clock.sleep(jittered(base), this.pause.signal);
+    await this.clock.sleep(backoffMs(this.failures, WRITE_RETRY_BACKOFF), this.pause.signal);
     this.pause = null;
   }
 

@@ -9,7 +9,7 @@ import type { Job } from '../job.js';
 import type { Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { backoffMs, jittered, Loop, type LoopContext } from './loop.js';
+import { backoffMs, cappedBackoffMs, Loop, type LoopContext, leaseRetryCapMs } from './loop.js';
 
 /**
  * Claims a pass may send at once. With a local queue holding room for two batches, two claims run side by side: a
@@ -17,9 +17,6 @@ import { backoffMs, jittered, Loop, type LoopContext } from './loop.js';
  * are read, instead of leaving it idle between back-to-back claims.
  */
 export const MAX_CLAIMS_PER_PASS = 2;
-
-/** Most time between passes after a failure while a failed claim's jobs may be leased here unseen. */
-const DOUBT_RETRY_MS = 1000;
 
 /** The dispatcher's slice of the server config. */
 export interface DispatcherConfig {
@@ -142,17 +139,18 @@ export class Dispatcher extends Loop<number> {
     this.executor.release(this.localQueue.drain());
   }
 
-  /**
-   * Hands back the jobs of claims whose reply was lost: leased to this server, held by no run or buffer here. They
-   * provably never started, so their attempt is refunded (a job with maxAttempts 1 is not failed unrun). No claim is
-   * in flight meanwhile (passes are sequential), so every job a claim of this server returned is in `held`.
-   */
+  /** A first check after a failed claim, or the next one of its lease-long window, is due. */
   private isDoubtCheckDue(): boolean {
     if (this.claimsInDoubt) return true;
     const now = this.clock.now().getTime();
     return now < this.doubtUntilMs && now >= this.nextDoubtCheckAtMs;
   }
 
+  /**
+   * Hands back the jobs of claims whose reply was lost: leased to this server, held by no run or buffer here. They
+   * provably never started, so their attempt is refunded (a job with maxAttempts 1 is not failed unrun). No claim is
+   * in flight meanwhile (passes are sequential), so every job a claim of this server returned is in `held`.
+   */
   private async releaseLostClaims(): Promise<void> {
     const held = this.executor.activeLeases().map((run) => run.lease.leaseId);
     for (const lease of this.localQueue?.leases() ?? []) held.push(lease.leaseId);
@@ -173,9 +171,8 @@ export class Dispatcher extends Loop<number> {
    * to 30 s: they must be handed back before their lease lapses, or a peer requeues them with the attempt spent.
    */
   protected override delayAfterFailure(failures: number): number {
-    const backoff = backoffMs(failures);
-    if (!this.claimsInDoubt) return backoff;
-    return Math.min(backoff, jittered(Math.min(DOUBT_RETRY_MS, this.config.leaseMs / 10)));
+    if (!this.claimsInDoubt) return backoffMs(failures);
+    return cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
   }
 
   protected delayAfter(): number | null {

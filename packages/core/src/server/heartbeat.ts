@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
-import { backoffMs, jittered, Loop, type LoopContext } from './loop.js';
+import { cappedBackoffMs, Loop, type LoopContext } from './loop.js';
 
 /** The heartbeat's slice of the server config. */
 export interface HeartbeatConfig {
@@ -91,8 +91,7 @@ export class Heartbeat extends Loop<HeartbeatPass> {
    * whose storage blinked must beat again well before peers would declare it dead.
    */
   protected override delayAfterFailure(failures: number): number {
-    const cap = Math.min(this.config.intervalMs, this.config.deadServerTimeoutMs / 10);
-    return Math.min(backoffMs(failures), jittered(cap));
+    return cappedBackoffMs(failures, Math.min(this.config.intervalMs, this.config.deadServerTimeoutMs / 10));
   }
 
   private async beat(): Promise<HeartbeatPass['beat']> {

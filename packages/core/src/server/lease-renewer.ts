@@ -8,10 +8,7 @@ import type { ErrorSource } from '../events.js';
 import type { Lease, Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { jittered, Loop, type LoopContext } from './loop.js';
-
-/** Most time between retries of a failed renewal. */
-const RENEWAL_RETRY_MS = 1000;
+import { cappedBackoffMs, Loop, type LoopContext, leaseRetryCapMs } from './loop.js';
 
 /** The renewer's slice of the server config. */
 export interface LeaseRenewerConfig {
@@ -76,8 +73,8 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
    * A failed renewal is retried at a steady pace, never backed off past the lease: once storage answers again the
    * leases are renewed within about a second (or a tenth of the lease), before they lapse and peers re-run the jobs.
    */
-  protected override delayAfterFailure(): number {
-    return jittered(Math.min(RENEWAL_RETRY_MS, this.config.leaseMs / 10));
+  protected override delayAfterFailure(failures: number): number {
+    return cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
   }
 
   /** A waiting job's lease is gone: drop it unrun, or (if it started meanwhile) stop it like any running job. */

@@ -154,10 +154,27 @@ export abstract class Loop<R> {
   }
 }
 
-/** The backoff after `failures` consecutive failed passes. */
-export function backoffMs(failures: number, random: () => number = Math.random): number {
-  const base = Math.min(LOOP_BACKOFF.maxMs, LOOP_BACKOFF.initialMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(base * (1 + LOOP_BACKOFF.jitter * (2 * random() - 1)));
+/** How a backoff grows: initialMs, doubling per consecutive failure, capped at maxMs, ±jitter. */
+export interface BackoffSchedule {
+  initialMs: number;
+  maxMs: number;
+  jitter: number;
+}
+
+/** The backoff after `failures` consecutive failures, by `schedule` (LOOP_BACKOFF unless told). */
+export function backoffMs(failures: number, schedule: BackoffSchedule = LOOP_BACKOFF): number {
+  const base = Math.min(schedule.maxMs, schedule.initialMs * 2 ** Math.max(0, failures - 1));
+  return jittered(base, schedule.jitter);
+}
+
+/** LOOP_BACKOFF, but never past `capMs` (jittered): for a loop whose work must land before a deadline. */
+export function cappedBackoffMs(failures: number, capMs: number): number {
+  return Math.min(backoffMs(failures), jittered(capMs));
+}
+
+/** The most time between retries of work that must land before a lease lapses: 1 s, or a tenth of a shorter lease. */
+export function leaseRetryCapMs(leaseMs: number): number {
+  return Math.min(1000, leaseMs / 10);
 }
 
 /** `ms` spread ±`fraction` at random, so peers do not move in lockstep. */
