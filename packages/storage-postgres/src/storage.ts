@@ -440,7 +440,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     await runMigrations(migrationDb, schema, migrations, clock, migrationTimeoutMs);
   }
 
-  /** `base` corrected to the database's clock, read with read-store-time.sql. */
   /** The database's clock (clock_timestamp()), which every process of a fleet reads through its StoreClock. */
   private async readStoreTime(): Promise<Date> {
     const { rows } = await this.db.run<{ now: Date }>('syncClock', 'read-store-time');
