@@ -1,8 +1,9 @@
 // context.ts: the fixture every conformance file shares: before each test a fresh ManualClock and an empty storage
 // from the harness, after it the storage and any peers torn down. Read `ctx.storage` only inside tests and hooks.
-import { afterEach, assert, beforeEach } from 'vitest';
+import { assert } from 'vitest';
 import { ManualClock } from '../../clock.js';
 import type { Storage } from '../../storage.js';
+import { useEachTestFixture } from '../fixture.js';
 import type { StorageHarness } from '../harness.js';
 
 /** Where every test's clock starts: an odd millisecond, so a backend that truncates dates fails everywhere. */
@@ -27,27 +28,20 @@ interface Fixture {
 
 /** Registers the beforeEach / afterEach pair and returns accessors for the current test's fixture. */
 export function useConformanceContext(harness: StorageHarness): ConformanceContext {
-  let fixture: Fixture | undefined;
-  const current = (): Fixture => {
-    assert(fixture, 'the conformance context is only available inside a test');
-    return fixture;
-  };
-
-  beforeEach(async () => {
-    const clock = new ManualClock(START_AT_MS);
-    fixture = { storage: await harness.create(clock), clock, peers: [] };
-  });
-
-  afterEach(async () => {
-    const done = fixture;
-    fixture = undefined;
-    if (!done) return;
-    try {
-      for (const peer of done.peers.reverse()) await harness.destroy(peer);
-    } finally {
-      await harness.destroy(done.storage);
-    }
-  });
+  const current = useEachTestFixture(
+    'conformance context',
+    async (): Promise<Fixture> => {
+      const clock = new ManualClock(START_AT_MS);
+      return { storage: await harness.create(clock), clock, peers: [] };
+    },
+    async (done) => {
+      try {
+        for (const peer of done.peers.reverse()) await harness.destroy(peer);
+      } finally {
+        await harness.destroy(done.storage);
+      }
+    },
+  );
 
   return {
     harness,

@@ -1,10 +1,10 @@
 // context.ts: the fixture of every fault scenario: before each test a fresh store from the harness, a FaultProxy in
 // front of it (network stores), and a ServerProcesses whose children go through that proxy; after it, every child
 // still running is killed, the proxy closed and the store dropped. Read the accessors only inside tests and hooks.
-import { afterEach, assert, beforeEach } from 'vitest';
 import { JobClient } from '../../client.js';
 import type { JsonValue } from '../../job.js';
 import type { Storage } from '../../storage.js';
+import { useEachTestFixture } from '../fixture.js';
 import type { StorageSpec } from '../process-kit/protocol.js';
 import { ServerProcesses } from '../process-kit/server-processes.js';
 import type { FaultHarness, FaultTestStore } from './harness.js';
@@ -33,30 +33,23 @@ interface Fixture<S extends Storage> {
 
 /** Registers the beforeEach / afterEach pair. */
 export function useFaultContext<S extends Storage>(harness: FaultHarness<S>): FaultContext<S> {
-  let fixture: Fixture<S> | undefined;
-  const current = (): Fixture<S> => {
-    assert(fixture, 'the fault context is only available inside a test');
-    return fixture;
-  };
-
-  beforeEach(async () => {
-    const store = await harness.create();
-    const proxy = harness.network ? await FaultProxy.start({ target: storeAddress(harness, store) }) : null;
-    const processes = new ServerProcesses({ storage: store.childStorage(proxy?.address) });
-    fixture = { store, client: new JobClient(store.storage), proxy, processes };
-  });
-
-  afterEach(async () => {
-    const done = fixture;
-    fixture = undefined;
-    if (!done) return;
-    try {
-      await done.processes.killAll();
-      await done.proxy?.close();
-    } finally {
-      await harness.destroy(done.store);
-    }
-  });
+  const current = useEachTestFixture(
+    'fault context',
+    async (): Promise<Fixture<S>> => {
+      const store = await harness.create();
+      const proxy = harness.network ? await FaultProxy.start({ target: storeAddress(harness, store) }) : null;
+      const processes = new ServerProcesses({ storage: store.childStorage(proxy?.address) });
+      return { store, client: new JobClient(store.storage), proxy, processes };
+    },
+    async (done) => {
+      try {
+        await done.processes.killAll();
+        await done.proxy?.close();
+      } finally {
+        await harness.destroy(done.store);
+      }
+    },
+  );
 
   return {
     harness,

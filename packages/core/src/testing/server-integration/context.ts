@@ -1,9 +1,9 @@
 // context.ts: the fixture of every multi-process server test: before each test a fresh store from the harness and a
 // ServerProcesses over it; after it, every child still running is killed and the store dropped. Read the accessors
 // only inside tests and hooks.
-import { afterEach, assert, beforeEach } from 'vitest';
 import { JobClient } from '../../client.js';
 import type { Storage } from '../../storage.js';
+import { useEachTestFixture } from '../fixture.js';
 import { ServerProcesses } from '../process-kit/server-processes.js';
 import type { ServerIntegrationHarness, ServerTestStore } from './harness.js';
 
@@ -25,28 +25,21 @@ interface Fixture<S extends Storage> {
 export function useServerIntegrationContext<S extends Storage>(
   harness: ServerIntegrationHarness<S>,
 ): ServerIntegrationContext<S> {
-  let fixture: Fixture<S> | undefined;
-  const current = (): Fixture<S> => {
-    assert(fixture, 'the server integration context is only available inside a test');
-    return fixture;
-  };
-
-  beforeEach(async () => {
-    const store = await harness.create();
-    const client = new JobClient(store.storage);
-    fixture = { store, client, processes: new ServerProcesses({ storage: store.childStorage }) };
-  });
-
-  afterEach(async () => {
-    const done = fixture;
-    fixture = undefined;
-    if (!done) return;
-    try {
-      await done.processes.killAll();
-    } finally {
-      await harness.destroy(done.store);
-    }
-  });
+  const current = useEachTestFixture(
+    'server integration context',
+    async (): Promise<Fixture<S>> => {
+      const store = await harness.create();
+      const client = new JobClient(store.storage);
+      return { store, client, processes: new ServerProcesses({ storage: store.childStorage }) };
+    },
+    async (done) => {
+      try {
+        await done.processes.killAll();
+      } finally {
+        await harness.destroy(done.store);
+      }
+    },
+  );
 
   return {
     harness,
