@@ -43,6 +43,7 @@ function setup(config: Partial<DispatcherConfig> = {}) {
     failedTtlMs: 1000,
     retryPolicy: DEFAULT_RETRY_POLICY,
     maxPendingOutcomes: 5,
+    serverId: 'test-server',
   };
   let dispatcher: Dispatcher | null = null;
   const executor = new Executor(context, executorConfig, {

@@ -12,8 +12,16 @@ import type { WorkerRegistry } from '../registry.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import type { Completer } from './completer.js';
 import { type Deadline, DeadlineQueue } from './deadlines.js';
+import { logFailedAttempt } from './failure-log.js';
 import type { LoopContext } from './loop.js';
-import { failureOutcome, finishedJob, type OutcomeConfig, releasedJob, returnOutcome } from './outcome.js';
+import {
+  cancelledJob,
+  failureOutcome,
+  finishedJob,
+  type OutcomeConfig,
+  releasedJob,
+  returnOutcome,
+} from './outcome.js';
 import { PendingOutcomes } from './pending-outcomes.js';
 import { RunContext } from './run-context.js';
 
@@ -27,6 +35,8 @@ export interface ExecutorConfig extends OutcomeConfig {
    * in flight, and room to run the next claim's worth while it is written; beyond that the workers wait for storage.
    */
   maxPendingOutcomes: number;
+  /** This server's id, named in failure logs and in the error of a job whose method has no handler here. */
+  serverId: string;
 }
 
 /** What the executor works with besides its config. */
@@ -55,7 +65,7 @@ export interface RunningJob extends Deadline {
   settled: boolean;
   /** The run counts against `workerCount`: until its outcome is queued under the bound, or its write ends. */
   holdsSlot: boolean;
-  /** Cancelled through this server after it settled: its finish is expected to find the lease gone. */
+  /** Cancelled (storage moved it to `deleted`) and `jobCancelled` emitted: its finish is expected to be refused. */
   cancelled: boolean;
 }
 
@@ -134,14 +144,14 @@ export class Executor {
   }
 
   /**
-   * A job cancelled through this server (storage already moved it to `deleted`): fires its signal now; if its
-   * outcome is already waiting, drops it, or (already sent) lets the refused write pass quietly.
+   * A job storage already moved to `deleted` (cancelled through this server's client, announced by push, or found by
+   * a lost renewal): fires its signal now; if its outcome is already waiting, drops it, or (already sent) lets the
+   * refused write pass quietly. Emits `jobCancelled` once, with `stored` (the job as storage returned it) if known.
    */
-  cancel(jobId: string): void {
+  cancel(jobId: string, stored?: Job): void {
     const entry = this.runs.get(jobId);
-    if (entry === undefined) return;
+    if (entry === undefined || !this.markCancelled(entry, stored)) return;
     if (entry.settled) {
-      entry.cancelled = true;
       this.deps.completer.dropQueued(entry.lease);
       return;
     }
@@ -232,10 +242,17 @@ export class Executor {
     const handler = this.deps.registry.get(job.method);
     const ctx = new RunContext(entry, this.logger, (value) => this.progress(entry, value));
     const run =
-      handler === undefined
-        ? () => Promise.reject(new JobsmithError(`no handler registered for method ${job.method}`))
-        : async () => handler(job.payload, ctx);
+      handler === undefined ? () => Promise.reject(this.noHandler(job)) : async () => handler(job.payload, ctx);
     return this.deps.chain()(ctx, run);
+  }
+
+  /** The failure of a job whose method this server has no handler for: names the method, the server and its methods. */
+  private noHandler(job: Job): JobsmithError {
+    const methods = this.deps.registry.methods();
+    const known = methods.length === 0 ? 'none' : methods.join(', ');
+    return new JobsmithError(
+      `no handler registered for method ${job.method} on server ${this.config.serverId} (its methods: ${known})`,
+    );
   }
 
   private failing(entry: RunningJob, error: unknown): Settlement {
@@ -289,12 +306,13 @@ export class Executor {
     const written = this.deps.completer.finish(outcome, entry.job.attempt);
     if (this.pending.admit(entry)) this.freeSlot(entry);
     const result = await written;
-    if (result === 'leaseLost') this.reportRefusedFinish(entry);
+    if (result === 'leaseLost') await this.reportRefusedFinish(entry);
     if (result === 'dropped' && !entry.cancelled) {
       const error = new LeaseLostError('renewLeases', entry.job.id);
       this.events.reportError(error, 'leaseRenewal', 'job lost its lease before its outcome was written', 'warn');
     }
     if (result !== 'persisted') return;
+    logFailedAttempt(this.logger, entry.job, outcome, this.config.serverId);
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.deps.onRetryScheduled(outcome.runAt);
     const now = this.clock.now();
     if (this.events.wantsMove(outcome.to))
@@ -324,14 +342,30 @@ export class Executor {
     this.deps.onSlotFreed();
   }
 
-  /** A cancel through this server explains a refused finish (expected, so only logged); anything else is reported. */
-  private reportRefusedFinish(entry: RunningJob): void {
+  /**
+   * A cancel explains a refused finish (expected, so only logged): one already heard of, or one storage shows now
+   * (the handler returned before a push or renewal told of it). Anything else is reported.
+   */
+  private async reportRefusedFinish(entry: RunningJob): Promise<void> {
+    if (!entry.cancelled) {
+      const stored = await this.deps.storage.get(entry.job.id).catch(() => null);
+      if (stored?.state === 'deleted') this.markCancelled(entry, stored);
+    }
     if (entry.cancelled) {
       this.logger.debug({ jobId: entry.job.id }, 'cancelled job: its outcome was refused, as expected');
       return;
     }
     const error = new LeaseLostError('finish', entry.job.id);
     this.events.reportError(error, 'finish', 'finish found the lease gone; the result was discarded', 'warn');
+  }
+
+  /** Notes the cancel and emits `jobCancelled`; false when it was already noted. */
+  private markCancelled(entry: RunningJob, stored: Job | undefined): boolean {
+    if (entry.cancelled) return false;
+    entry.cancelled = true;
+    const now = this.clock.now();
+    if (this.events.wantsMove('deleted')) this.events.emitMove(stored ?? cancelledJob(entry.job, now), 'processing', now);
+    return true;
   }
 
   /** The handler ended after its run did (timeout, hand-back, cancel, lost lease): nothing of it is written. */

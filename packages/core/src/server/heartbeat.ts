@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
+import { logSweptFailures } from './failure-log.js';
 import { cappedBackoffMs, Loop, type LoopContext } from './loop.js';
 
 /** The heartbeat's slice of the server config. */
@@ -114,6 +115,7 @@ export class Heartbeat extends Loop<HeartbeatPass> {
     for (const server of reclaimed) {
       this.events.emit('serverDead', { serverId: server.serverId, jobs: server.jobs });
       for (const job of server.jobs) this.events.emitMove(job, 'processing', now);
+      logSweptFailures(this.logger, server.jobs, `its server ${server.serverId} stopped heartbeating`);
       jobs += server.jobs.length;
     }
     return { servers: reclaimed.length, jobs };
@@ -129,6 +131,11 @@ export class Heartbeat extends Loop<HeartbeatPass> {
         failedExpiresAt: new Date(now.getTime() + this.config.failedTtlMs),
       });
       for (const { job, from } of moved) this.events.emitMove(job, from, now);
+      logSweptFailures(
+        this.logger,
+        moved.map((move) => move.job),
+        'its lease lapsed (its process died or stalled)',
+      );
       total += moved.length;
       if (moved.length < this.config.sweepBatchSize) return total;
     }

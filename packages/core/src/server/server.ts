@@ -78,9 +78,7 @@ export class BackgroundJobServer<Tx = unknown> {
     this.events = new EventHub(this.config.logger);
     this.parts = this.buildParts();
     this.client = new ServerJobClient(storage, {
-      cancelled: (jobId) => {
-        if (!this.parts.dispatcher.dropBuffered(jobId)) this.parts.executor.cancel(jobId);
-      },
+      cancelled: (jobId, job) => this.cancelled(jobId, job),
       dueAt: (runAt) => this.parts.scheduler.dueAt(runAt),
     });
   }
@@ -169,6 +167,7 @@ export class BackgroundJobServer<Tx = unknown> {
       {
         ...pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
         maxPendingOutcomes: 2 * (config.workerCount + config.localQueueSize),
+        serverId: this.id,
       },
       {
         storage,
@@ -202,7 +201,13 @@ export class BackgroundJobServer<Tx = unknown> {
       executor,
       dispatcher,
       scheduler,
-      leaseRenewer: new LeaseRenewer(context, storage, executor, { leaseMs: config.leaseMs }, localQueue),
+      leaseRenewer: new LeaseRenewer(
+        context,
+        storage,
+        executor,
+        { leaseMs: config.leaseMs, cancelCheckMs: cancelCheckMs(config, storage) },
+        localQueue,
+      ),
       recurring: new RecurringPoller(
         context,
         storage,
@@ -306,7 +311,10 @@ export class BackgroundJobServer<Tx = unknown> {
 
   private subscribe(): void {
     try {
-      this.unsubscribe = this.storage.subscribe((queue) => this.onPush(queue));
+      this.unsubscribe = this.storage.subscribe(
+        (queue) => this.onPush(queue),
+        (jobId) => this.cancelled(jobId),
+      );
     } catch (error) {
       this.events.reportError(error, 'server', 'subscribing to wake-ups failed; polling only');
     }
@@ -316,6 +324,23 @@ export class BackgroundJobServer<Tx = unknown> {
     const { queues } = this.config;
     if (queues.length === 0 || queues.includes(queue)) this.parts.dispatcher.jobsAvailable();
   }
+
+  /**
+   * A job storage moved to `deleted` (through `client`, or announced by push from any client): if it runs or waits
+   * here, it stops now with reason `cancel`, not at the next lease renewal. Ids of jobs held elsewhere are ignored.
+   */
+  private cancelled(jobId: string, job?: Job): void {
+    if (!this.parts.dispatcher.dropBuffered(jobId)) this.parts.executor.cancel(jobId, job);
+  }
+}
+
+/**
+ * How often the lease renewer must run while jobs are held so a cancel reaches them in time: where another process
+ * may cancel and no push tells of it (a shared SQLite file), every polling interval; elsewhere push does, so null.
+ */
+function cancelCheckMs(config: ResolvedServerConfig, storage: Storage): number | null {
+  const { multiProcess, crossProcessPush } = storage.capabilities;
+  return multiProcess && !crossProcessPush ? config.pollingIntervalMs : null;
 }
 
 /** A point in time that waits may race: each `race` resolves false instead of waiting past it. */
@@ -351,8 +376,8 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 
 /** What the server's client tells the server about jobs written through it. */
 interface ClientHooks {
-  /** A job was cancelled: fire its signal if it runs here. */
-  cancelled(jobId: string): void;
+  /** A job was cancelled (`job` as storage returned it): fire its signal if it runs here. */
+  cancelled(jobId: string, job: Job): void;
   /** A job was enqueued due at `runAt` (in the future): make the scheduler look by then. */
   dueAt(runAt: Date): void;
 }
@@ -387,7 +412,7 @@ class ServerJobClient<Tx> extends JobClient<Tx> {
 
   override async cancel(id: string): Promise<Job> {
     const job = await super.cancel(id);
-    this.hooks.cancelled(id);
+    this.hooks.cancelled(id, job);
     return job;
   }
 
