@@ -9,6 +9,8 @@ export interface ConnectionTarget {
   host: string;
   port: number;
   database: string;
+  /** The role it connects as (named in the fix of an authentication failure). */
+  user: string;
   /** Scrubbed from every message, should a driver ever echo it. */
   password: string | null;
 }
@@ -18,6 +20,7 @@ const CONNECT_SQLSTATE = /^(08|28|3D)/;
 /** Node socket errors seen while opening a connection. */
 const CONNECT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 const SQLSTATE_UNIQUE_VIOLATION = '23505';
+const SQLSTATE_INSUFFICIENT_PRIVILEGE = '42501';
 /** What `pg` rejects a statement with when `query_timeout` passes without an answer (the connection is discarded). */
 const QUERY_READ_TIMEOUT = 'Query read timeout';
 /** The partial unique index that lets one unfinished job at a time hold a unique_key (0001-create-tables.sql). */
@@ -30,7 +33,12 @@ export function toStorageError(operation: string, cause: unknown, target: Connec
   const code = errorCode(cause);
   const where = `host ${target.host}:${target.port}, database ${target.database}`;
   if (isConnectFailure(code, message)) {
-    return new StorageError(operation, { cause, detail: `cannot connect to PostgreSQL (${where}): ${message}` });
+    const detail = `cannot connect to PostgreSQL (${where}, user ${target.user}): ${message}. ${connectFix(code, target)}`;
+    return new StorageError(operation, { cause, detail });
+  }
+  if (code === SQLSTATE_INSUFFICIENT_PRIVILEGE) {
+    const fix = `Fix: grant role ${target.user} what jobsmith's schema needs (GRANT CREATE ON DATABASE ${target.database} TO ${target.user}, or run the migration once as the schema's owner)`;
+    return new StorageError(operation, { cause, detail: `${message} (${where}). ${fix}` });
   }
   if (message === QUERY_READ_TIMEOUT) {
     const detail = `no answer from PostgreSQL (${where}) within the query timeout: ${message}`;
@@ -74,9 +82,16 @@ export function describeTarget(config: pg.ClientConfig): ConnectionTarget {
   try {
     const client = new pg.Client(config);
     const password = typeof client.password === 'string' && client.password !== '' ? client.password : null;
-    return { host: client.host, port: client.port, database: client.database ?? '(default)', password };
+    const user = client.user ?? '(default)';
+    return { host: client.host, port: client.port, database: client.database ?? '(default)', user, password };
   } catch {
-    return { host: '(unparsable connection string)', port: 0, database: '(unknown)', password: null };
+    return {
+      host: '(unparsable connection string)',
+      port: 0,
+      database: '(unknown)',
+      user: '(unknown)',
+      password: null,
+    };
   }
 }
 
@@ -91,6 +106,20 @@ function isConnectFailure(code: string | undefined, message: string): boolean {
   return /timeout expired|timeout exceeded when trying to connect|Connection terminated|connect ECONN|getaddrinfo/i.test(
     message,
   );
+}
+
+/** What to do about a failed connection, by its cause: the part of the connection string (or server) to check. */
+function connectFix(code: string | undefined, target: ConnectionTarget): string {
+  switch (code) {
+    case '3D000':
+      return `Fix: create the database (createdb ${target.database}) or correct the database name in the connection string`;
+    case '28P01':
+      return `Fix: check the password of user ${target.user} in the connection string`;
+    case '28000':
+      return `Fix: check the user in the connection string (role ${target.user} must exist with LOGIN, and pg_hba.conf must let it connect)`;
+    default:
+      return `Fix: check that PostgreSQL is running and accepts connections at ${target.host}:${target.port}, and that the connection string points there`;
+  }
 }
 
 /** Hides the password, and any password inside a URL a driver may have echoed. */

@@ -26,7 +26,10 @@ export function toStorageError(
 /** What a first connection that failed rejects with: names the endpoint and the driver's reason. */
 export function unreachableError(operation: string, endpoint: string, cause: unknown): StorageError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new StorageError(operation, { cause, detail: `cannot reach Redis at ${endpoint}: ${reason}` });
+  const fix = /NOAUTH|WRONGPASS|invalid password|invalid username/i.test(reason)
+    ? 'check the user and password in the Redis URL (redis://user:password@host:port)'
+    : `check that Redis is running and accepts connections at ${endpoint}, and that the URL (host, port, TLS) points there`;
+  return new StorageError(operation, { cause, detail: `cannot reach Redis at ${endpoint}: ${reason}. Fix: ${fix}` });
 }
 
 /** What every call on a closed RedisStorage rejects with. */

@@ -1,5 +1,6 @@
 // errors.ts: the one place SqliteStorage turns a failure into what callers see (every method goes through it).
 // Errors jobsmith throws on purpose pass through; a driver error becomes a StorageError naming the database file.
+import { basename, dirname } from 'node:path';
 import { JobsmithError, StorageError } from '@jobsmith/core';
 import { isBusyError } from './busy-wait.js';
 
@@ -17,7 +18,26 @@ export function toStorageError(operation: string, error: unknown, file: string, 
     busyTimeoutMs !== undefined && isBusyError(error)
       ? `: another connection held the lock for longer than busyTimeoutMs (${busyTimeoutMs} ms)`
       : '';
-  return new StorageError(operation, { cause: error, detail: `${message}${codePart}${waited} (database ${file})` });
+  const fix = fileFix(message, code, file);
+  return new StorageError(operation, {
+    cause: error,
+    detail: `${message}${codePart}${waited} (database ${file})${fix ? `. Fix: ${fix}` : ''}`,
+  });
+}
+
+/** What to do when the database file cannot be opened or written; null for every other failure. */
+function fileFix(message: string, code: unknown, file: string): string | null {
+  const directory = dirname(file);
+  if (/directory does not exist/i.test(message)) {
+    return `create the directory ${directory} (or correct the filename)`;
+  }
+  if (code === 'SQLITE_CANTOPEN') {
+    return `make sure ${directory} exists and this process may create files in it (SQLite also writes ${basename(file)}-wal and -shm there)`;
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+    return `open the database read-write, and let this process write ${file} and its directory ${directory}`;
+  }
+  return null;
 }
 
 /** What every call on a closed SqliteStorage throws. */

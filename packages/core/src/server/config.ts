@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import type { StorageCapabilities } from '../storage.js';
-import { INT32_MAX } from '../validation.js';
+import { INT32_MAX, MAX_DURATION_MS } from '../validation.js';
 
 /** Options of `new BackgroundJobServer(config, storage, registry)`; all optional, durations in milliseconds. */
 export interface ServerConfig {
@@ -49,9 +49,12 @@ export interface ServerConfig {
   enableCleanup?: boolean;
   /** Milliseconds between cleanup passes. @defaultValue 60000 */
   cleanupIntervalMs?: number;
-  /** Milliseconds a succeeded job is kept; 0 deletes it in the write that finishes it. @defaultValue 86400000 (1 day) */
+  /**
+   * Milliseconds a succeeded job is kept, at most 31557600000000 (1,000 years); 0 deletes it in the write that
+   * finishes it. @defaultValue 86400000 (1 day)
+   */
   succeededTtlMs?: number;
-  /** Milliseconds a failed job is kept. @defaultValue 604800000 (7 days) */
+  /** Milliseconds a failed job is kept, at most 31557600000000 (1,000 years). @defaultValue 604800000 (7 days) */
   failedTtlMs?: number;
   /**
    * Register this server, beat, and reclaim the jobs of peers that went silent. The expired-lease sweep runs either
@@ -66,6 +69,12 @@ export interface ServerConfig {
   retryPolicy?: RetryPolicy;
   /** Where the server logs. @defaultValue consoleLogger() (info and above) */
   logger?: Logger;
+  /**
+   * While started, handle SIGTERM and SIGINT: the first stops every such server gracefully (as `stop()` does), then
+   * exits the process unless the app listens to that signal itself; a second exits at once (code 128 + the signal's
+   * number). Servers in one process share one handler. Turn off to handle signals yourself. @defaultValue true
+   */
+  handleSignals?: boolean;
 }
 
 /** A checked, complete, frozen config. */
@@ -95,6 +104,7 @@ export const DEFAULT_SERVER_CONFIG = Object.freeze({
   deadServerTimeoutMs: 30_000,
   retryPolicy: DEFAULT_RETRY_POLICY,
   logger: consoleLogger(),
+  handleSignals: true,
 }) satisfies Required<ServerConfig>;
 
 type Key = keyof ServerConfig;
@@ -112,13 +122,20 @@ const INTEGER_RULES: Partial<Record<Key, IntegerRule>> = {
   leaseMs: { min: 3, max: INT32_MAX },
   recurringPollIntervalMs: { min: 1, max: INT32_MAX },
   cleanupIntervalMs: { min: 1, max: INT32_MAX },
-  succeededTtlMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
-  failedTtlMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
+  // A TTL's expiresAt must be a date every store holds (validation.ts MAX_INSTANT_MS).
+  succeededTtlMs: { min: 0, max: MAX_DURATION_MS },
+  failedTtlMs: { min: 0, max: MAX_DURATION_MS },
   heartbeatIntervalMs: { min: 1, max: INT32_MAX },
   deadServerTimeoutMs: { min: 1, max: INT32_MAX },
 };
 
-const BOOLEAN_KEYS: readonly Key[] = ['enableScheduler', 'enableRecurring', 'enableCleanup', 'enableHeartbeat'];
+const BOOLEAN_KEYS: readonly Key[] = [
+  'enableScheduler',
+  'enableRecurring',
+  'enableCleanup',
+  'enableHeartbeat',
+  'handleSignals',
+];
 const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SERVER_CONFIG));
 const QUEUE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const SERVER_NAME_PATTERN = /^[\x21-\x22\x24-\x7e]{1,128}$/;

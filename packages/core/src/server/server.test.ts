@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobAbortedError, ServerStateError, ValidationError } from '../errors.js';
+import { JobAbortedError, ServerStateError, StorageError, ValidationError } from '../errors.js';
 import type { ErrorEvent, JobEvent, ServerDeadEvent } from '../events.js';
 import type { Middleware } from '../middleware.js';
 import type { Storage } from '../storage.js';
@@ -332,8 +332,8 @@ describe('BackgroundJobServer resilience', () => {
       errors.push(e);
     });
     const ids = await t.server.client.enqueueMany(Array.from({ length: 20 }, () => ({ method: 'ok', payload: {} })));
-    state.failuresLeft = 12;
     await t.server.start();
+    state.failuresLeft = 12;
     await advanceUntil(
       t.clock,
       async () => state.failuresLeft === 0 && (await base.storage.counts()).byState.succeeded === 20,
@@ -345,5 +345,74 @@ describe('BackgroundJobServer resilience', () => {
     expect(t.server.isRunning()).toBe(true);
     for (const id of ids) expect((await base.storage.get(id))?.state).toBe('succeeded');
     await t.server.stop();
+  });
+});
+
+describe('BackgroundJobServer start against a store it cannot use', () => {
+  for (const method of ['migrate', 'registerServer']) {
+    it(`rejects with the storage's error when ${method} fails, stays stopped, and can start once the store is back`, async () => {
+      const base = makeServer();
+      const state = flakiness();
+      state.methods = [method];
+      state.failuresLeft = 1;
+      const t = makeServer({}, { storage: flakyStorage(base.storage, state), clock: base.clock });
+      t.registry.register('ok', async () => 'fine');
+
+      const failure = await t.server.start().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(StorageError);
+      expect((failure as StorageError).message).toContain(`${method}: storage failed: injected failure`);
+      expect(t.server.isRunning()).toBe(false);
+      expect(await base.storage.listServers()).toEqual([]);
+      await t.server.stop(); // nothing to stop, and no rejection from the failed start
+
+      await t.server.start();
+      const id = await t.server.client.enqueue('ok', {});
+      await nextEvent(t.server, 'jobSucceeded', (e) => e.jobId === id);
+      await t.server.stop();
+    });
+  }
+});
+
+describe('BackgroundJobServer signal handling', () => {
+  /** Stands for the app's own SIGTERM listener, so the handler leaves the process alive (and this test runner). */
+  const appListener = () => undefined;
+
+  it('shares one SIGTERM/SIGINT listener among started servers and stops them all on SIGTERM', async () => {
+    process.on('SIGTERM', appListener);
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    try {
+      const a = makeServer();
+      const b = makeServer();
+      await a.server.start();
+      await b.server.start();
+      expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
+      expect(process.listenerCount('SIGINT')).toBe(before.int + 1);
+
+      process.emit('SIGTERM', 'SIGTERM');
+      await until(() => !a.server.isRunning() && !b.server.isRunning());
+      await until(() => process.listenerCount('SIGTERM') === before.term);
+      expect(process.listenerCount('SIGINT')).toBe(before.int);
+      expect(await a.storage.listServers()).toEqual([]);
+    } finally {
+      process.off('SIGTERM', appListener);
+    }
+  });
+
+  it('adds no listener with handleSignals: false, and removes its own on stop()', async () => {
+    const before = process.listenerCount('SIGINT');
+    const quiet = makeServer({ handleSignals: false });
+    await quiet.server.start();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    await quiet.server.stop();
+
+    const handled = makeServer();
+    await handled.server.start();
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    await handled.server.stop();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+
+  it('rejects a handleSignals that is not a boolean', () => {
+    expect(() => makeServer({ handleSignals: 'yes' as unknown as boolean })).toThrow(/handleSignals/);
   });
 });

@@ -23,6 +23,7 @@ import { LocalQueue } from './local-queue.js';
 import type { LoopContext } from './loop.js';
 import { type RecurringOptions, RecurringPoller, recurringDefinition } from './recurring.js';
 import { Scheduler } from './scheduler.js';
+import { type SignalledServer, signalHandler } from './signals.js';
 
 /** Rows per sweep call (promotion, lease requeue, purge). */
 const SWEEP_BATCH_SIZE = 1000;
@@ -67,6 +68,8 @@ export class BackgroundJobServer<Tx = unknown> {
   private transition: Promise<void> = Promise.resolve();
   private keepAlive: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** This server as the shared signal handler sees it. */
+  private readonly signalled: SignalledServer;
 
   /** Throws ConfigError (naming the field) for bad config, or a config the storage cannot honour. */
   constructor(config: ServerConfig, storage: Storage<Tx>, registry: WorkerRegistry) {
@@ -76,6 +79,7 @@ export class BackgroundJobServer<Tx = unknown> {
     this.registry = registry;
     this.id = `${this.config.serverName}#${randomId()}`;
     this.events = new EventHub(this.config.logger);
+    this.signalled = { id: this.id, logger: this.config.logger, stop: () => this.stop() };
     this.parts = this.buildParts();
     this.client = new ServerJobClient(storage, {
       cancelled: (jobId, job) => this.cancelled(jobId, job),
@@ -113,7 +117,11 @@ export class BackgroundJobServer<Tx = unknown> {
     return this.state === 'starting' || this.state === 'running';
   }
 
-  /** Registers the server and starts its loops. Rejects with ServerStateError unless stopped. */
+  /**
+   * Opens (migrates) the storage, registers the server and starts its loops. Rejects with ServerStateError unless
+   * stopped, and with the storage's StorageError (naming the store and how to fix it) when the store cannot be
+   * reached or migrated: the server is then stopped and may be started again. Outages after start are survived.
+   */
   async start(): Promise<void> {
     if (this.state !== 'stopped') {
       throw new ServerStateError(
@@ -122,8 +130,10 @@ export class BackgroundJobServer<Tx = unknown> {
       );
     }
     this.state = 'starting';
-    this.transition = this.startParts();
-    await this.transition;
+    const starting = this.startParts();
+    // stop() awaits the transition: a failed start leaves nothing to stop, so it must not reject there.
+    this.transition = starting.catch(() => undefined);
+    await starting;
   }
 
   /**
@@ -246,7 +256,9 @@ export class BackgroundJobServer<Tx = unknown> {
       await this.storage.migrate();
       await heartbeat.register();
     } catch (error) {
-      this.events.reportError(error, 'heartbeat', 'registering the server failed; the heartbeat will retry');
+      // A store that cannot be reached or migrated now is a setup mistake to report, not an outage to ride out.
+      this.state = 'stopped';
+      throw error;
     }
     if (this.config.workerCount > 0) {
       completer.start();
@@ -261,6 +273,7 @@ export class BackgroundJobServer<Tx = unknown> {
     heartbeat.start();
     // Every other timer is unref'd; this one keeps the process alive on purpose while the server runs.
     this.keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
+    if (this.config.handleSignals) signalHandler().add(this.signalled);
     this.state = 'running';
   }
 
@@ -307,6 +320,7 @@ export class BackgroundJobServer<Tx = unknown> {
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
     this.keepAlive = null;
     this.state = 'stopped';
+    if (this.config.handleSignals) signalHandler().remove(this.signalled);
   }
 
   private subscribe(): void {

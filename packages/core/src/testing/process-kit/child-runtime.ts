@@ -13,7 +13,9 @@ type Send = (message: ChildMessage) => Promise<void>;
 
 /**
  * Runs one server child to the end of its life: `ready` once the server runs (and push is live), then records and
- * events until SIGTERM (graceful stop: `serverStopped`, storage closed, `stopped`, exit 0) or SIGKILL. A failure to start sends `fatal`, exits 1.
+ * events until SIGTERM (graceful stop: `serverStopped`, storage closed, `stopped`, exit 0) or SIGKILL. A failure to
+ * start sends `fatal`, exits 1. With `handleSignals: true` in the spec the server's own handler takes SIGTERM instead
+ * (stop, then exit; no `serverStopped`/`stopped` messages).
  */
 export async function runServerChild(spec: ServerChildSpec): Promise<void> {
   const send = ipcSender();
@@ -24,9 +26,13 @@ export async function runServerChild(spec: ServerChildSpec): Promise<void> {
     storage = await openStorage(spec.storage);
     await storage.migrate();
     const server = await startServer(spec, storage, send);
-    process.once('SIGTERM', () => {
-      stopAndExit(server, send).catch((error: unknown) => fail(send, error));
-    });
+    // As an app would: either the server's own signal handling (`handleSignals: true` in the spec), or this one,
+    // which also closes the storage and reports each step to the parent.
+    if (!server.config.handleSignals) {
+      process.once('SIGTERM', () => {
+        stopAndExit(server, send).catch((error: unknown) => fail(send, error));
+      });
+    }
     await send({ type: 'ready', serverId: server.id, pid: process.pid });
   } catch (error) {
     await storage?.close().catch(() => undefined);
@@ -49,7 +55,7 @@ async function startServer(spec: ServerChildSpec, storage: Storage, send: Send):
     clock: storage.clock,
     report: (record) => void send({ type: 'record', record }),
   });
-  const config = { ...spec.server, serverName: spec.name, logger: consoleLogger('warn') };
+  const config = { handleSignals: false, ...spec.server, serverName: spec.name, logger: consoleLogger('warn') };
   const server = new BackgroundJobServer(config, storage, registry);
   forwardEvents(server, send);
   const releasePush = await holdLivePush(storage);

@@ -1,7 +1,7 @@
 // test-handlers.ts: the handlers a server child runs, each reporting a RunRecord as it starts: `record` returns at
 // once, `slow` takes `payload.ms`, `block` holds its job until its signal fires (stop, cancel, lost lease) or the
-// process dies, `hog` blocks its whole process's event loop for `payload.ms`. They only report and wait; what a run
-// means is for the parent test to judge.
+// process dies (only the latter with `ignoreSignal`), `hog` blocks its whole process's event loop for `payload.ms`.
+// They only report and wait; what a run means is for the parent test to judge.
 import type { Clock } from '../../clock.js';
 import type { JobContext } from '../../registry.js';
 import { WorkerRegistry } from '../../registry.js';
@@ -17,6 +17,8 @@ export interface SlowPayload {
 export interface BlockPayload {
   /** The process (ServerChildSpec.name) where the job blocks; anywhere else it behaves like `record`. */
   blockIn: string;
+  /** Ignore the signal too: the handler never returns (an uncooperative handler; only its process's end stops it). */
+  ignoreSignal?: boolean;
 }
 
 /** Payload of `hog`. */
@@ -54,7 +56,7 @@ export function testRegistry(deps: TestHandlerDeps): WorkerRegistry {
     })
     .register(TEST_METHODS.block, async (payload: BlockPayload, ctx) => {
       started(ctx);
-      if (payload.blockIn === deps.processName) await untilAborted(ctx.signal);
+      if (payload.blockIn === deps.processName) await (payload.ignoreSignal ? never() : untilAborted(ctx.signal));
       return { pid: process.pid };
     })
     .register(TEST_METHODS.hog, async (payload: HogPayload, ctx) => {
@@ -67,6 +69,11 @@ export function testRegistry(deps: TestHandlerDeps): WorkerRegistry {
 /** Blocks this thread for `ms` without spinning (a wait on memory no one writes), as a long synchronous task would. */
 function blockEventLoop(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Never settles (a pending promise keeps no timer, so it holds nothing alive). */
+function never(): Promise<never> {
+  return new Promise(() => undefined);
 }
 
 /** Never resolves: rejects with the signal's reason once it fires, as a cooperative handler would. */

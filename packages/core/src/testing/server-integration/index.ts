@@ -1,5 +1,5 @@
 // index.ts: the server integration suite every multi-process backend runs unchanged: real BackgroundJobServer
-// processes over one store (exactly-once, crash reclaim, graceful stop, push latency), one concern per file.
+// processes over one store (exactly-once, crash reclaim, graceful stop, push latency, signals), one concern per file.
 import { describe } from 'vitest';
 import type { Storage } from '../../storage.js';
 import { useServerIntegrationContext } from './context.js';
@@ -8,6 +8,7 @@ import { exactlyOnceIntegration } from './exactly-once.js';
 import { gracefulStopIntegration } from './graceful-stop.js';
 import type { ServerIntegrationHarness } from './harness.js';
 import { pushLatencyIntegration } from './push-latency.js';
+import { signalsIntegration } from './signals.js';
 
 /**
  * Registers the whole suite for one backend: call it at the top level of the backend's
@@ -21,5 +22,6 @@ export function runServerIntegration<S extends Storage>(harness: ServerIntegrati
     crashIntegration(ctx);
     gracefulStopIntegration(ctx);
     pushLatencyIntegration(ctx);
+    signalsIntegration(ctx);
   });
 }
