@@ -103,7 +103,9 @@ describe('PostgresStorage options', () => {
       const storage = track(new PostgresStorage({ connectionString: CLOSED_PORT_URL }));
       const error = await rejection(storage.get('job-1'));
       expect(error).toBeInstanceOf(StorageError);
-      expect(error.message).toMatch(/cannot connect to PostgreSQL \(host 127\.0\.0\.1:1, database jobsmith_db, user \w+\)/);
+      expect(error.message).toMatch(
+        /cannot connect to PostgreSQL \(host 127\.0\.0\.1:1, database jobsmith_db, user \w+\)/,
+      );
       expect(error.message).not.toContain(PASSWORD);
       expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(PASSWORD);
     });
