@@ -62,6 +62,11 @@ export interface ServerEventMap {
   jobFailed: JobEvent;
   /** An attempt failed and the job is `awaiting_retry`. */
   jobRetrying: JobEvent;
+  /**
+   * A job running on this server was cancelled (`processing` -> `deleted`), through any client in any process: its
+   * signal fired with reason `cancel` and whatever its handler returns is discarded.
+   */
+  jobCancelled: JobEvent;
   serverDead: ServerDeadEvent;
   recurringFired: RecurringFiredEvent;
   error: ErrorEvent;
@@ -127,7 +132,7 @@ export class EventHub {
 
   /**
    * A job moved from `from` to `job.state`: emits `stateChange`, then the event named for the move (`jobStarted`,
-   * `jobSucceeded`, `jobRetrying`, `jobFailed`).
+   * `jobSucceeded`, `jobRetrying`, `jobFailed`, `jobCancelled`).
    */
   emitMove(job: Job, from: JobState, at: Date): void {
     if (!this.wantsMove(job.state)) return;
@@ -148,7 +153,9 @@ export class EventHub {
 }
 
 /** The event named for a move into `to`, besides `stateChange`. */
-function jobEventFor(to: JobState): 'jobSucceeded' | 'jobFailed' | 'jobRetrying' | 'jobStarted' | null {
+function jobEventFor(
+  to: JobState,
+): 'jobSucceeded' | 'jobFailed' | 'jobRetrying' | 'jobStarted' | 'jobCancelled' | null {
   switch (to) {
     case 'succeeded':
       return 'jobSucceeded';
@@ -158,6 +165,8 @@ function jobEventFor(to: JobState): 'jobSucceeded' | 'jobFailed' | 'jobRetrying'
       return 'jobRetrying';
     case 'processing':
       return 'jobStarted';
+    case 'deleted':
+      return 'jobCancelled';
     default:
       return null;
   }

@@ -86,6 +86,7 @@ export type {
   FinishState,
   FireRecurringParams,
   JobAvailableListener,
+  JobCancelledListener,
   JobCounts,
   Lease,
   ListParams,

@@ -6,9 +6,9 @@ import type { Job, JobError, JobState, NewJob } from './job.js';
 
 /** What a backend can do, so the server adapts and an option it cannot honour fails fast. */
 export interface StorageCapabilities {
-  /** `subscribe` delivers wake-ups when jobs are enqueued (at least within this process). */
+  /** `subscribe` delivers wake-ups when jobs are enqueued, and cancels of running jobs (at least within this process). */
   push: boolean;
-  /** `subscribe` also hears jobs enqueued by other processes (LISTEN/NOTIFY, pub/sub). */
+  /** `subscribe` also hears jobs enqueued and cancelled by other processes (LISTEN/NOTIFY, pub/sub). */
   crossProcessPush: boolean;
   /** Several OS processes may share the data safely (claims stay exactly-once across them). */
   multiProcess: boolean;
@@ -190,6 +190,12 @@ export interface FireRecurringParams {
 export type JobAvailableListener = (queue: string) => void;
 
 /**
+ * Called with the id of a job that `cancel` moved from `processing` to `deleted`, after the move is persisted: the
+ * server holding its lease stops the handler now instead of at its next lease renewal.
+ */
+export type JobCancelledListener = (jobId: string) => void;
+
+/**
  * The storage seam. `Tx` is the backend's transaction handle for `enqueue({ tx })`; `unknown` where it has none.
  * Time-sensitive methods read `clock`, which the server shares.
  *
@@ -205,8 +211,14 @@ export interface Storage<Tx = unknown> {
   migrate(): Promise<void>;
   /** Releases connections and timers; the storage is unusable after. */
   close(): Promise<void>;
-  /** Push wake-up; returns the unsubscribe. A backend without push never calls the listener. */
-  subscribe(onJobAvailable: JobAvailableListener): () => void;
+  /**
+   * Push: `onJobAvailable` hears queues that got `enqueued` jobs, `onJobCancelled` hears running (`processing`) jobs
+   * that were cancelled. Both are called asynchronously, never inside the write, and a listener that throws never
+   * reaches the writer. They hear writes made through this instance, or through any instance on the same data when
+   * `capabilities.crossProcessPush` (best effort: a push lost while a connection is down is not replayed, so servers
+   * keep polling and renewing as the safety net). A backend without push calls neither. Returns the unsubscribe.
+   */
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void;
 
   // Jobs
   /** Inserts jobs, all or nothing; a held uniqueKey returns the holder's id with `duplicate: true`. */
@@ -216,8 +228,10 @@ export interface Storage<Tx = unknown> {
   list(params: ListParams): Promise<Job[]>;
   counts(): Promise<JobCounts>;
   /**
-   * Moves an unfinished job to `deleted` and revokes its lease (a running handler learns of it when its lease
-   * renewal fails). NotFoundError if missing; IllegalTransitionError if already finished.
+   * Moves an unfinished job to `deleted` and revokes its lease. A job that was `processing` is announced to
+   * `subscribe`'s `onJobCancelled` once the cancel is persisted, so the server holding it fires its signal at once;
+   * without push it learns of it when its lease renewal fails. NotFoundError if missing; IllegalTransitionError if
+   * already finished.
    */
   cancel(params: CancelParams): Promise<Job>;
   /**

@@ -14,6 +14,7 @@ import {
   isFinishedState,
   type Job,
   type JobAvailableListener,
+  type JobCancelledListener,
   type JobCounts,
   type Lease,
   type ListParams,
@@ -101,10 +102,13 @@ export class MemoryStorage implements Storage {
     return Promise.resolve();
   }
 
-  /** Listeners hear of each queue that got an `enqueued` job, in a microtask; a closed storage calls none. */
-  subscribe(onJobAvailable: JobAvailableListener): () => void {
+  /**
+   * Listeners hear of each queue that got an `enqueued` job and each running job cancelled, in a microtask; a closed
+   * storage calls none.
+   */
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
     if (this.closed) return () => undefined;
-    return this.wakeUps.subscribe(onJobAvailable);
+    return this.wakeUps.subscribe(onJobAvailable, onJobCancelled);
   }
 
   // Jobs
@@ -151,6 +155,7 @@ export class MemoryStorage implements Storage {
       storageChecks.cancel(params);
       const record = this.require('cancel', params.id);
       if (isFinishedState(record.state)) throw new IllegalTransitionError('cancel', record.id, record.state, 'deleted');
+      if (record.state === 'processing') this.wakeUps.cancelled(record.id);
       return jobFromRecord(this.jobs.update(record, cancelPatch(this.now(), params.expiresAt)));
     });
   }

@@ -1,46 +1,73 @@
-// wake-ups.ts: MemoryStorage's push. Queues that got an `enqueued` job are gathered and the listeners called once per
-// queue in a microtask, never inside the write itself, and a throwing listener never reaches the writer.
-import type { JobAvailableListener } from '@jobsmith/core';
+// wake-ups.ts: MemoryStorage's push. Queues that got an `enqueued` job and running jobs that were cancelled are
+// gathered and the listeners called once each in a microtask, never inside the write itself, and a throwing listener
+// never reaches the writer.
+import type { JobAvailableListener, JobCancelledListener } from '@jobsmith/core';
 
-/** The `subscribe` listeners and the queues they have yet to hear about. */
+/** One `subscribe` call's listeners (its own entry, so subscribing one function twice needs two unsubscribes). */
+interface Subscriber {
+  onJobAvailable: JobAvailableListener;
+  onJobCancelled: JobCancelledListener | undefined;
+}
+
+/** The `subscribe` listeners and what they have yet to hear about. */
 export class WakeUps {
-  private readonly listeners = new Set<JobAvailableListener>();
+  private readonly subscribers = new Set<Subscriber>();
   /** Queues that got an `enqueued` job since the listeners were last called. */
-  private readonly pending = new Set<string>();
+  private readonly queues = new Set<string>();
+  /** Ids of `processing` jobs cancelled since the listeners were last called. */
+  private readonly cancelledIds = new Set<string>();
 
-  /** Adds a listener; returns its unsubscribe. */
-  subscribe(listener: JobAvailableListener): () => void {
-    this.listeners.add(listener);
+  /** Adds the listeners; returns their unsubscribe. */
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
+    const entry: Subscriber = { onJobAvailable, onJobCancelled };
+    this.subscribers.add(entry);
     return () => {
-      this.listeners.delete(listener);
+      this.subscribers.delete(entry);
     };
   }
 
   /** Notes that `queue` got a job; the listeners hear of it in a microtask. */
   wake(queue: string): void {
-    if (this.listeners.size === 0) return;
-    if (this.pending.size === 0) queueMicrotask(() => this.notify());
-    this.pending.add(queue);
+    if (this.subscribers.size === 0) return;
+    this.schedule();
+    this.queues.add(queue);
   }
 
-  /** Drops every listener and pending wake-up. */
+  /** Notes that the running job `jobId` was cancelled; the listeners hear of it in a microtask. */
+  cancelled(jobId: string): void {
+    if (this.subscribers.size === 0) return;
+    this.schedule();
+    this.cancelledIds.add(jobId);
+  }
+
+  /** Drops every listener and pending call. */
   clear(): void {
-    this.listeners.clear();
-    this.pending.clear();
+    this.subscribers.clear();
+    this.queues.clear();
+    this.cancelledIds.clear();
+  }
+
+  private schedule(): void {
+    if (this.queues.size === 0 && this.cancelledIds.size === 0) queueMicrotask(() => this.notify());
   }
 
   private notify(): void {
-    const queues = [...this.pending];
-    this.pending.clear();
-    for (const listener of [...this.listeners]) {
-      for (const queue of queues) {
-        if (!this.listeners.has(listener)) break; // unsubscribed meanwhile
-        try {
-          listener(queue);
-        } catch {
-          // A listener's failure is its own: storage has nowhere to report it and must not let it reach a writer.
-        }
-      }
+    const queues = [...this.queues];
+    const ids = [...this.cancelledIds];
+    this.queues.clear();
+    this.cancelledIds.clear();
+    for (const entry of [...this.subscribers]) {
+      for (const id of ids) if (entry.onJobCancelled) this.call(entry, () => entry.onJobCancelled?.(id));
+      for (const queue of queues) this.call(entry, () => entry.onJobAvailable(queue));
+    }
+  }
+
+  private call(entry: Subscriber, listener: () => void): void {
+    if (!this.subscribers.has(entry)) return; // unsubscribed meanwhile
+    try {
+      listener();
+    } catch {
+      // A listener's failure is its own: storage has nowhere to report it and must not let it reach a writer.
     }
   }
 }

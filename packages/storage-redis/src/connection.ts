@@ -2,7 +2,7 @@
 // fail-fast rule: until a first connection succeeds, a failed connect rejects at once instead of retrying forever,
 // and a first connection that gets no answer rejects after a bound. Owned connections time their commands out.
 
-import type { JobAvailableListener } from '@jobsmith/core';
+import type { JobAvailableListener, JobCancelledListener } from '@jobsmith/core';
 import { type Cluster, Redis } from 'ioredis';
 import { unreachableError } from './errors.js';
 import type { ResolvedRedisOptions } from './options.js';
@@ -28,6 +28,23 @@ const MAX_RETRIES_PER_REQUEST = 5;
 const backoff = (attempt: number): number => Math.min(attempt * 100, 2_000);
 
 type Client = Redis | Cluster;
+
+/**
+ * Starts the message of a cancel on the wake-up channel. `!` is in no queue name (validation.ts allows A-Z a-z 0-9
+ * _ . : -), so a message is never both; a subscriber of an older version takes it for a queue nobody serves.
+ */
+const CANCEL_PREFIX = '!cancelled:';
+
+/** The message announcing that the running job `jobId` was cancelled (cancel.lua publishes it). */
+export function cancelMessage(jobId: string): string {
+  return CANCEL_PREFIX + jobId;
+}
+
+/** One `listen` call's listeners (its own entry, so listening with one function twice needs two unsubscribes). */
+interface Listener {
+  onJobAvailable: JobAvailableListener;
+  onJobCancelled: JobCancelledListener | undefined;
+}
 
 /** By ioredis's own flag, not instanceof: an app's client may come from another copy of ioredis. */
 const isCluster = (client: Client): client is Cluster => client.isCluster;
@@ -109,7 +126,7 @@ export class RedisConnection {
   private connecting: Promise<void> | null = null;
   private subscriber: Client | null = null;
   private subscription: Promise<void> | null = null;
-  private readonly listeners = new Set<JobAvailableListener>();
+  private readonly listeners = new Set<Listener>();
 
   /**
    * @param name the owned connections' CLIENT SETNAME (`<name>` and `<name>:subscriber`), to find them in CLIENT LIST.
@@ -179,12 +196,16 @@ export class RedisConnection {
     });
   }
 
-  /** Adds a listener for queue names published on `channel`; the subscriber connection starts on first use. */
-  listen(channel: string, listener: JobAvailableListener): () => void {
-    this.listeners.add(listener);
+  /**
+   * Adds listeners for queue names and cancelled job ids published on `channel`; the subscriber connection starts on
+   * first use.
+   */
+  listen(channel: string, onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
+    const entry: Listener = { onJobAvailable, onJobCancelled };
+    this.listeners.add(entry);
     if (!this.subscriber) this.subscriber = this.createSubscriber(channel, `${this.name}:subscriber`);
     return () => {
-      this.listeners.delete(listener);
+      this.listeners.delete(entry);
     };
   }
 
@@ -207,8 +228,8 @@ export class RedisConnection {
     subscriber.on('error', () => {
       // It reconnects by itself and ioredis re-subscribes after a reconnect; the server's polling covers the gap.
     });
-    subscriber.on('message', (from: string, queue: string) => {
-      if (from === channel) this.deliver(queue);
+    subscriber.on('message', (from: string, message: string) => {
+      if (from === channel) this.deliver(message);
     });
     // Settles when SUBSCRIBE is answered, or at the first connection error (the SUBSCRIBE stays queued and is sent
     // when the connection comes up), so a caller waiting on it never hangs through an outage.
@@ -224,10 +245,13 @@ export class RedisConnection {
     return subscriber;
   }
 
-  private deliver(queue: string): void {
-    for (const listener of [...this.listeners]) {
+  private deliver(message: string): void {
+    const cancelledId = message.startsWith(CANCEL_PREFIX) ? message.slice(CANCEL_PREFIX.length) : null;
+    for (const entry of [...this.listeners]) {
+      if (!this.listeners.has(entry)) continue;
       try {
-        listener(queue);
+        if (cancelledId === null) entry.onJobAvailable(message);
+        else entry.onJobCancelled?.(cancelledId);
       } catch {
         // A throwing listener must not keep the others from waking; the server reports its own errors.
       }

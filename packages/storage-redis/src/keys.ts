@@ -34,7 +34,8 @@ export interface KeyLayout {
   readonly servers: string;
   /** ZSET of recurring definition ids scored by nextRunAt ms. */
   readonly recurringDue: string;
-  /** Pub/sub channel (not a key): scripts publish a queue name when jobs become enqueued on it. */
+  /** Pub/sub channel (not a key): scripts publish a queue name when jobs become enqueued on it, and cancel.lua a
+   * cancelled running job's id (connection.ts cancelMessage). */
   readonly channel: string;
   /** HASH of installation metadata (`version`), written by migrate. */
   readonly meta: string;

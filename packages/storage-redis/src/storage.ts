@@ -13,6 +13,7 @@ import {
   type FireRecurringParams,
   type Job,
   type JobAvailableListener,
+  type JobCancelledListener,
   type JobCounts,
   type JobState,
   type Lease,
@@ -35,7 +36,7 @@ import {
   type SweepParams,
   storageChecks,
 } from '@jobsmith/core';
-import { RedisConnection } from './connection.js';
+import { cancelMessage, RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
@@ -132,9 +133,14 @@ export class RedisStorage implements Storage {
     await this.connection.close();
   }
 
-  subscribe(onJobAvailable: JobAvailableListener): () => void {
+  /**
+   * Hears, through one pub/sub connection opened on first use, queues that got jobs and running jobs cancelled, by
+   * any process on this prefix. Messages published while it is down are lost (pub/sub keeps none), so the server's
+   * polling and lease renewal stay the safety net.
+   */
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
     if (this.isClosed) return () => {};
-    return this.connection.listen(this.keys.channel, onJobAvailable);
+    return this.connection.listen(this.keys.channel, onJobAvailable, onJobCancelled);
   }
 
   // Jobs
@@ -175,7 +181,8 @@ export class RedisStorage implements Storage {
   async cancel(params: CancelParams): Promise<Job> {
     storageChecks.cancel(params);
     const { id, expiresAt } = params;
-    const reply = await this.run('cancel', 'cancel', [id, ms(this.clock.now()), msOrEmpty(expiresAt)]);
+    const args = [id, ms(this.clock.now()), msOrEmpty(expiresAt), cancelMessage(id)];
+    const reply = await this.publishing('cancel', 'cancel', args);
     return jobOrError(reply, { operation: 'cancel', jobId: id, to: 'deleted' });
   }
 

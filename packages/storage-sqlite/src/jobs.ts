@@ -79,10 +79,20 @@ export function countJobs(statements: Statements): JobCounts {
   return { byState, byQueue };
 }
 
-/** Any unfinished job -> deleted. Throws NotFoundError / IllegalTransitionError and changes nothing otherwise. */
-export function cancelJob(statements: Statements, id: string, now: number, expiresAt: number | null): Job {
+/**
+ * Any unfinished job -> deleted, and whether it was `processing` (a server holds it: subscribers are told). Throws
+ * NotFoundError / IllegalTransitionError and changes nothing otherwise. Call inside BEGIN IMMEDIATE, so the state
+ * read is the one the write replaced.
+ */
+export function cancelJob(
+  statements: Statements,
+  id: string,
+  now: number,
+  expiresAt: number | null,
+): { job: Job; wasProcessing: boolean } {
+  const before = statements.get<{ state: JobState }>('get', { id });
   const row = statements.get<SqlJobRow>('cancel', { id, now, expires_at: expiresAt });
-  if (row) return jobFromSqlRow(row);
+  if (row) return { job: jobFromSqlRow(row), wasProcessing: before?.state === 'processing' };
   throw refusal(statements, 'cancel', id, 'deleted');
 }
 

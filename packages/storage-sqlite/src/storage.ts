@@ -12,6 +12,7 @@ import type {
   FireRecurringParams,
   Job,
   JobAvailableListener,
+  JobCancelledListener,
   JobCounts,
   ListParams,
   MovedJob,
@@ -45,6 +46,12 @@ import { promoteDueJobs, purgeExpiredJobs, requeueExpiredLeases } from './sweeps
 
 type Body<T> = (statements: Statements, now: number) => T;
 
+/** One `subscribe` call's listeners (its own entry, so subscribing one function twice needs two unsubscribes). */
+interface Subscriber {
+  onJobAvailable: JobAvailableListener;
+  onJobCancelled: JobCancelledListener | undefined;
+}
+
 /** `body` in BEGIN IMMEDIATE (a SAVEPOINT inside the app's open transaction). */
 function immediately<T>(body: Body<T>): Body<T> {
   return (statements, now) => statements.immediate(() => body(statements, now));
@@ -64,7 +71,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   private statements: Statements | undefined;
   private hasMigrated = false;
   private closed = false;
-  private readonly listeners = new Set<JobAvailableListener>();
+  private readonly listeners = new Set<Subscriber>();
 
   /** @throws ConfigError naming the bad option. Opens nothing: the file is opened and migrated on first use. */
   constructor(options: SqliteStorageOptions) {
@@ -107,11 +114,16 @@ export class SqliteStorage implements Storage<Database.Database> {
     if (db && this.options.source.kind === 'file') db.close();
   }
 
-  /** Wakes `listener` (in a microtask) with the queue of each job enqueued through this object. */
-  subscribe(listener: JobAvailableListener): () => void {
-    this.listeners.add(listener);
+  /**
+   * Wakes `onJobAvailable` (in a microtask) with the queue of each job enqueued through this object, and
+   * `onJobCancelled` with the id of each running job cancelled through it. Other processes on the same file hear
+   * neither: a server there finds a cancel at its next lease renewal, which it runs every polling interval.
+   */
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
+    const entry: Subscriber = { onJobAvailable, onJobCancelled };
+    this.listeners.add(entry);
     return () => {
-      this.listeners.delete(listener);
+      this.listeners.delete(entry);
     };
   }
 
@@ -162,7 +174,11 @@ export class SqliteStorage implements Storage<Database.Database> {
   async cancel(params: CancelParams): Promise<Job> {
     storageChecks.cancel(params);
     const expiresAt = toMs(params.expiresAt);
-    return this.write('cancel', (statements, now) => cancelJob(statements, params.id, now, expiresAt));
+    const { job, wasProcessing } = await this.write('cancel', (statements, now) =>
+      cancelJob(statements, params.id, now, expiresAt),
+    );
+    if (wasProcessing) this.notifyCancelled(job.id);
+    return job;
   }
 
   async retryFailed(id: string): Promise<Job> {
@@ -381,16 +397,26 @@ export class SqliteStorage implements Storage<Database.Database> {
   /** Wakes each subscriber once per queue, in a microtask; a throwing listener never reaches the writer. */
   private notify(queues: Iterable<string>): void {
     for (const queue of new Set(queues)) {
-      for (const listener of this.listeners) {
-        queueMicrotask(() => {
-          if (!this.listeners.has(listener)) return;
-          try {
-            listener(queue);
-          } catch {
-            // A listener's failure is its own (the server reports it); the job is stored either way.
-          }
-        });
-      }
+      for (const entry of this.listeners) this.callLater(entry, () => entry.onJobAvailable(queue));
     }
+  }
+
+  /** Tells each subscriber that the running job `jobId` was cancelled, in a microtask. */
+  private notifyCancelled(jobId: string): void {
+    for (const entry of this.listeners) {
+      const { onJobCancelled } = entry;
+      if (onJobCancelled) this.callLater(entry, () => onJobCancelled(jobId));
+    }
+  }
+
+  private callLater(entry: Subscriber, call: () => void): void {
+    queueMicrotask(() => {
+      if (!this.listeners.has(entry)) return;
+      try {
+        call();
+      } catch {
+        // A listener's failure is its own (the server reports it); the job is stored either way.
+      }
+    });
   }
 }

@@ -364,7 +364,8 @@ export class Executor {
     if (entry.cancelled) return false;
     entry.cancelled = true;
     const now = this.clock.now();
-    if (this.events.wantsMove('deleted')) this.events.emitMove(stored ?? cancelledJob(entry.job, now), 'processing', now);
+    if (this.events.wantsMove('deleted'))
+      this.events.emitMove(stored ?? cancelledJob(entry.job, now), 'processing', now);
     return true;
   }
 

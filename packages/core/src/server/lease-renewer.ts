@@ -1,10 +1,11 @@
 // server/lease-renewer.ts: one timer renews the leases of every job this server holds, in one `renewLeases` call
 // every leaseMs/3: running jobs, jobs whose outcome waits to be written, and jobs waiting in the local queue. A lease
-// found gone (cancelled or reclaimed elsewhere) aborts that job's signal, drops its unsent outcome, or drops it from
-// the local queue before it ever runs.
+// found gone aborts that job's signal, drops its unsent outcome, or drops it from the local queue before it ever runs;
+// storage then says why: a job now `deleted` was cancelled (a push that never came), anything else is a lost lease.
 
 import { LeaseLostError } from '../errors.js';
 import type { ErrorSource } from '../events.js';
+import type { Job } from '../job.js';
 import type { Lease, Storage } from '../storage.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
@@ -13,6 +14,11 @@ import { cappedBackoffMs, Loop, type LoopContext, leaseRetryCapMs } from './loop
 /** The renewer's slice of the server config. */
 export interface LeaseRenewerConfig {
   leaseMs: number;
+  /**
+   * Renew at least this often while jobs are held, or null for every leaseMs/3 only. A failed renewal is how a cancel
+   * made in another process reaches a store without cross-process push, so the server sets its polling interval there.
+   */
+  cancelCheckMs: number | null;
 }
 
 /** What one pass did. */
@@ -51,22 +57,23 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
     const leases = entries.map((entry) => entry.lease);
     for (const lease of buffered) leases.push(lease);
     const results = await this.storage.renewLeases({ leases, lockedUntil });
-    let lost = 0;
+    const lost = leases.filter((_, i) => results[i] !== true);
+    const cancelled = await this.cancelledAmong(lost);
     entries.forEach((entry, i) => {
       if (results[i] === true) return;
-      lost++;
-      this.executor.leaseLost(entry);
+      const job = cancelled.get(entry.job.id);
+      if (job !== undefined) this.executor.cancel(entry.job.id, job);
+      else this.executor.leaseLost(entry);
     });
     buffered.forEach((lease, i) => {
-      if (results[entries.length + i] === true) return;
-      lost++;
-      this.bufferedLeaseLost(lease);
+      if (results[entries.length + i] !== true) this.bufferedLeaseLost(lease, cancelled.get(lease.id));
     });
-    return { renewed: leases.length - lost, lost };
+    return { renewed: leases.length - lost.length, lost: lost.length };
   }
 
   protected delayAfter(): number {
-    return Math.max(1, Math.floor(this.config.leaseMs / 3));
+    const renewEveryMs = Math.max(1, Math.floor(this.config.leaseMs / 3));
+    return Math.min(renewEveryMs, this.config.cancelCheckMs ?? renewEveryMs);
   }
 
   /**
@@ -77,12 +84,28 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
     return cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
   }
 
-  /** A waiting job's lease is gone: drop it unrun, or (if it started meanwhile) stop it like any running job. */
-  private bufferedLeaseLost(lease: Lease): void {
+  /**
+   * The jobs of `lost` that storage shows `deleted` (cancelled), by id. One read each, only for leases found gone
+   * (rare); a read that fails counts as "not cancelled", so the job is reported as a lost lease as before.
+   */
+  private async cancelledAmong(lost: readonly Lease[]): Promise<Map<string, Job>> {
+    const jobs = await Promise.all(lost.map((lease) => this.storage.get(lease.id).catch(() => null)));
+    const cancelled = new Map<string, Job>();
+    for (const job of jobs) if (job?.state === 'deleted') cancelled.set(job.id, job);
+    return cancelled;
+  }
+
+  /**
+   * A waiting job's lease is gone: drop it unrun (quietly when it was cancelled), or (if it started meanwhile) stop
+   * it like any running job.
+   */
+  private bufferedLeaseLost(lease: Lease, cancelled: Job | undefined): void {
     if (this.localQueue?.remove(lease.id) !== true) {
-      this.executor.leaseLostById(lease);
+      if (cancelled !== undefined) this.executor.cancel(lease.id, cancelled);
+      else this.executor.leaseLostById(lease);
       return;
     }
+    if (cancelled !== undefined) return;
     const error = new LeaseLostError('renewLeases', lease.id);
     this.events.reportError(error, 'leaseRenewal', 'a job lost its lease before it ran; it was dropped', 'warn');
   }

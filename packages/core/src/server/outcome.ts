@@ -1,11 +1,11 @@
 // server/outcome.ts: what the end of a run means for its job, as pure functions of (job, what the handler did, now,
 // config): `succeeded` with its JSON result, `awaiting_retry` at a time the retry policy or the handler picks, or
 // `failed`. retry.ts says how long to wait; this file says whether an attempt is left.
-import { UnrecoverableError } from '../errors.js';
+import { UnrecoverableError, ValidationError } from '../errors.js';
 import type { Job, JobError, JsonValue } from '../job.js';
 import { type RetryPolicy, retryDelayMs } from '../retry.js';
 import type { FinishOutcome } from '../storage.js';
-import { serializeJson } from '../validation.js';
+import { checkDelay, MAX_INSTANT_MS, serializeJson } from '../validation.js';
 import { WorkerResult } from '../worker-result.js';
 
 /** The config slice outcomes depend on. */
@@ -32,12 +32,15 @@ export function returnOutcome(job: Job, value: unknown, now: Date, config: Outco
   return { id, leaseId, to: 'succeeded', result, expiresAt: after(now, config.succeededTtlMs) };
 }
 
-/** The attempt failed with `error`: retry by the policy while attempts remain, else fail. */
+/**
+ * The attempt failed with `error`: retry by the policy while attempts remain, else fail. A policy delay that cannot
+ * be stored (not a finite number, or a retry past MAX_INSTANT_MS) fails the job now, never clamped: see retryOrFail.
+ */
 export function failureOutcome(job: Job, error: unknown, now: Date, config: OutcomeConfig): FinishOutcome {
   const lastError = toJobError(error);
   if (!(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts) {
     const delay = policyDelay(config.retryPolicy, job, error);
-    if (delay !== null) return retryOutcome(job, lastError, after(now, delay));
+    if (delay !== null) return retryOrFail(job, 'retryPolicy', 'delay', delay, lastError, now, config);
   }
   return failedOutcome(job, lastError, now, config);
 }
@@ -67,6 +70,22 @@ export function releasedJob(job: Job, now: Date): Job {
     state: 'enqueued',
     attempt: Math.max(0, job.attempt - 1),
     updatedAt: now,
+    lockedBy: null,
+    lockedUntil: null,
+    leaseId: null,
+  };
+}
+
+/**
+ * The run's job once cancelled, as far as a server told only its id knows it: `deleted`, lease cleared. Its stored
+ * `expiresAt` (the cancelling client's TTL) is unknown here, so it stays as the claim read it.
+ */
+export function cancelledJob(job: Job, now: Date): Job {
+  return {
+    ...job,
+    state: 'deleted',
+    updatedAt: now,
+    finishedAt: now,
     lockedBy: null,
     lockedUntil: null,
     leaseId: null,
@@ -106,8 +125,39 @@ function requestedRetryOutcome(job: Job, delayMs: number, now: Date, config: Out
     const message = `the handler asked for a retry, but all ${job.maxAttempts} attempt(s) are spent`;
     return failedOutcome(job, { name: 'RetryRequested', message }, now, config);
   }
-  const delay = Number.isFinite(delayMs) && delayMs > 0 ? Math.ceil(delayMs) : 0;
-  return retryOutcome(job, null, after(now, delay));
+  return retryOrFail(job, 'WorkerResult.retry', 'options.delayMs', delayMs, null, now, config);
+}
+
+/**
+ * A retry `delay` ms from now, or, when that instant cannot be stored (validation.ts checkDelay), `failed` with a
+ * ValidationError naming `operation` and `field` (the attempt's own error quoted after it). Failing, not clamping:
+ * a job parked until the year 9999 would look alive and never run, where a failed one shows the bug and can be
+ * retried by hand. Either way the job leaves `processing`: an outcome storage refuses would strand it there.
+ */
+function retryOrFail(
+  job: Job,
+  operation: string,
+  field: string,
+  delay: number,
+  lastError: JobError | null,
+  now: Date,
+  config: OutcomeConfig,
+): FinishOutcome {
+  let runAt: Date;
+  try {
+    runAt = checkDelay(operation, field, delay, now);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const cause =
+      lastError === null ? '' : `; the attempt failed with ${lastError.name ?? 'Error'}: ${lastError.message}`;
+    const failure: JobError = {
+      name: error.name,
+      message: `${error.message}, so the job failed instead of retrying${cause}`,
+    };
+    if (lastError?.stack !== undefined) failure.stack = lastError.stack;
+    return failedOutcome(job, failure, now, config);
+  }
+  return retryOutcome(job, lastError, runAt);
 }
 
 function retryOutcome(job: Job, error: JobError | null, runAt: Date): FinishOutcome {
@@ -118,18 +168,18 @@ function failedOutcome(job: Job, error: JobError, now: Date, config: OutcomeConf
   return { id: job.id, leaseId: job.leaseId ?? '', to: 'failed', error, expiresAt: after(now, config.failedTtlMs) };
 }
 
-/** The policy's delay; a custom policy that throws counts as "fail now" (its error is not the job's). */
+/** The policy's delay, unchecked; a custom policy that throws counts as "fail now" (its error is not the job's). */
 function policyDelay(policy: RetryPolicy, job: Job, error: unknown): number | null {
   try {
-    const delay = retryDelayMs(policy, job.attempt, error, job);
-    return delay !== null && Number.isFinite(delay) ? delay : null;
+    return retryDelayMs(policy, job.attempt, error, job);
   } catch {
     return null;
   }
 }
 
+/** An expiry `ms` after `now`. TTLs are bounded in config; the cap only matters to a clock past the year 8999. */
 function after(now: Date, ms: number): Date {
-  return new Date(now.getTime() + ms);
+  return new Date(Math.min(now.getTime() + ms, MAX_INSTANT_MS));
 }
 
 function safeString(value: unknown): string {

@@ -1,4 +1,4 @@
--- cancel: an unfinished job -> deleted, its lease revoked (a running handler finds out when renewal fails).
+-- cancel: an unfinished job -> deleted, its lease revoked (SqliteStorage tells its own subscribers of a running one).
 -- Inputs: $id, $now (epoch ms), $expires_at (epoch ms or NULL: when the cancelled job may be purged).
 -- Returns: the updated row; no row when the job is missing or already finished (the caller tells which).
 -- Effects: state, finished_at = $now, expires_at, updated_at; lease_id / locked_by / locked_until cleared.

@@ -1,24 +1,37 @@
-// lifecycle.ts: conformance of the storage's life and wiring: `migrate`, `close`, `subscribe` (push wake-up where
-// `capabilities.push` says so), the shared `clock`, and peers that see the same data.
+// lifecycle.ts: conformance of the storage's life and wiring: `migrate`, `close`, `subscribe` (push wake-ups and
+// cancels where `capabilities.push` says so), the shared `clock`, and peers that see the same data.
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { Storage } from '../../storage.js';
 import type { ConformanceContext } from './context.js';
-import { enqueueJob, jobTotal, mustGet } from './fixtures.js';
+import { claimJob, enqueueJob, jobTotal, mustGet } from './fixtures.js';
 
 /** How long a test waits for a push before enqueueing again (real time: the event comes from another connection). */
 const HEAR_WAIT_MS = 250;
 /** Enqueues tried before a push test gives up: HEAR_WAIT_MS x 40 bounds the wait at 10 s. */
 const HEAR_TRIES = 40;
 
-/** A listener that records the queues it hears and lets a test await the next call, with a bound. */
+/** Listeners that record the queues and cancelled ids they hear and let a test await the next call, with a bound. */
 class Recorder {
   readonly queues: string[] = [];
+  readonly cancelled: string[] = [];
   private readonly waiters = new Set<() => void>();
 
   readonly listener = (queue: string): void => {
     this.queues.push(queue);
     for (const wake of this.waiters) wake();
   };
+
+  readonly cancelListener = (jobId: string): void => {
+    this.cancelled.push(jobId);
+    for (const wake of this.waiters) wake();
+  };
+
+  /** Resolves once `jobId`'s cancel was heard, or after `ms` of real time. */
+  async cancelHeard(jobId: string, ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (!this.cancelled.includes(jobId) && performance.now() < deadline) await this.next(HEAR_WAIT_MS);
+  }
 
   /** Resolves on the next call, or after `ms` of real time. */
   next(ms: number): Promise<void> {
@@ -148,6 +161,49 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
         expect(dropped.queues).not.toContain('after');
       } finally {
         unsubscribeKept();
+      }
+    });
+
+    it('tells onJobCancelled of a running job cancelled, and of no job that was not running', async () => {
+      const recorder = new Recorder();
+      const unsubscribe = ctx.storage.subscribe(recorder.listener, recorder.cancelListener);
+      try {
+        const waiting = await enqueueJob(ctx, { queue: 'waiting' });
+        const running = await claimJob(ctx, await enqueueJob(ctx, { queue: 'running' }));
+        if (ctx.storage.capabilities.push) await enqueueUntilHeard(ctx, recorder, 'live');
+        await ctx.storage.cancel({ id: waiting.id, expiresAt: null });
+        await ctx.storage.cancel({ id: running.id, expiresAt: null });
+        if (ctx.storage.capabilities.push) {
+          // One listener hears one store's pushes in the order of their writes: the first cancel would come first.
+          await recorder.cancelHeard(running.id, HEAR_WAIT_MS * HEAR_TRIES);
+          expect(recorder.cancelled).toEqual([running.id]);
+        } else {
+          await settle();
+          expect(recorder.cancelled).toEqual([]);
+        }
+        expect(recorder.queues).not.toContain(running.id);
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it("tells a peer's onJobCancelled of another peer's cancel when the backend has cross-process push", async () => {
+      const peer = await ctx.connectPeer();
+      const recorder = new Recorder();
+      const unsubscribe = peer.subscribe(recorder.listener, recorder.cancelListener);
+      try {
+        const running = await claimJob(ctx, await enqueueJob(ctx, { queue: 'running' }));
+        if (ctx.storage.capabilities.crossProcessPush) await enqueueUntilHeard(ctx, recorder, 'live');
+        await ctx.storage.cancel({ id: running.id, expiresAt: null });
+        if (ctx.storage.capabilities.crossProcessPush) {
+          await recorder.cancelHeard(running.id, HEAR_WAIT_MS * HEAR_TRIES);
+          expect(recorder.cancelled, `no cancel of ${running.id} heard by the peer`).toEqual([running.id]);
+        } else {
+          // Without crossProcessPush the peer's server finds the cancel when its lease renewal fails.
+          expect(await mustGet(peer, running.id)).toMatchObject({ state: 'deleted', leaseId: null });
+        }
+      } finally {
+        unsubscribe();
       }
     });
 
