@@ -15,6 +15,7 @@ import {
   IllegalTransitionError,
   type Job,
   type JobAvailableListener,
+  type JobCancelledListener,
   type JobCounts,
   type JobState,
   jobFromSqlRow,
@@ -46,7 +47,7 @@ import type pg from 'pg';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
 import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
-import { NotificationListener } from './listener.js';
+import { cancelPayload, NotificationListener } from './listener.js';
 import { migrationTimeoutMs, runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
 import type { PoolCloser } from './pool-closer.js';
@@ -155,13 +156,14 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   /**
-   * Wakes `onJobAvailable(queue)` whenever any process enqueues, promotes, retries or hands back jobs in this schema
-   * (NOTIFY is delivered at commit). The first call opens the storage's one LISTEN connection, kept until `close()`
-   * and re-opened after a drop; notifications sent while it was down are lost, so keep polling as the safety net.
+   * Wakes `onJobAvailable(queue)` whenever any process enqueues, promotes, retries or hands back jobs in this schema,
+   * and `onJobCancelled(id)` whenever any process cancels a running job (NOTIFY is delivered at commit). The first
+   * call opens the storage's one LISTEN connection, kept until `close()` and re-opened after a drop; notifications
+   * sent while it was down are lost, so keep polling (and renewing leases) as the safety net.
    */
-  subscribe(onJobAvailable: JobAvailableListener): () => void {
+  subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
     if (this.closed) return () => {};
-    return this.listener.subscribe(onJobAvailable);
+    return this.listener.subscribe(onJobAvailable, onJobCancelled);
   }
 
   // Jobs
@@ -206,7 +208,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     storageChecks.cancel(params);
     const { id, expiresAt } = params;
     await this.ready('cancel');
-    const { rows } = await this.db.run<SqlJobRow>('cancel', 'cancel', [id, expiresAt, this.clock.now()]);
+    const values = [id, expiresAt, this.clock.now(), this.channel, cancelPayload(id)];
+    const { rows } = await this.db.run<SqlJobRow>('cancel', 'cancel', values);
     if (rows[0]) return jobFromSqlRow(rows[0]);
     throw await this.refusal('cancel', id, 'deleted');
   }
