@@ -5,7 +5,7 @@ import { uuidv7 } from './ids.js';
 import type { NewJob } from './job.js';
 import {
   checkDate,
-  checkDuration,
+  checkDelay,
   checkInteger,
   checkJobId,
   checkKnownKeys,
@@ -23,9 +23,12 @@ export interface EnqueueOptions {
   queue?: string;
   /** Integer in int32 range; higher runs first. @defaultValue 0 */
   priority?: number;
-  /** When the job becomes due. Exclusive with `delayMs`. @defaultValue now */
+  /** When the job becomes due, from 1970-01-01 to 9999-12-31T23:59:59.999Z. Exclusive with `delayMs`. @defaultValue now */
   runAt?: Date;
-  /** Milliseconds from now until the job is due. Exclusive with `runAt`. @defaultValue 0 */
+  /**
+   * Milliseconds from now until the job is due, at most what keeps it due by 9999-12-31T23:59:59.999Z. Exclusive
+   * with `runAt`. @defaultValue 0
+   */
   delayMs?: number;
   /** Executions allowed in all (1 = no retry). @defaultValue 5 */
   maxAttempts?: number;
@@ -133,7 +136,6 @@ function resolveRunAt(operation: string, opts: EnqueueOptions, now: Date, field:
     throw new ValidationError(operation, field('runAt'), 'cannot be combined with delayMs');
   }
   if (opts.runAt !== undefined) return checkDate(operation, field('runAt'), opts.runAt);
-  if (opts.delayMs !== undefined)
-    return new Date(now.getTime() + checkDuration(operation, field('delayMs'), opts.delayMs));
+  if (opts.delayMs !== undefined) return checkDelay(operation, field('delayMs'), opts.delayMs, now);
   return now;
 }

@@ -2,6 +2,7 @@
 // decides whether attempts remain, this file only decides when.
 import { ConfigError } from './errors.js';
 import type { Job } from './job.js';
+import { MAX_DURATION_MS } from './validation.js';
 
 /** Delays grow by `factor` each attempt: initialDelayMs, initialDelayMs * factor, ... capped at maxDelayMs. */
 export interface ExponentialRetry {
@@ -39,7 +40,11 @@ export interface NoRetry {
   type: 'none';
 }
 
-/** A custom policy: the delay in ms before the next attempt, or null to fail now. */
+/**
+ * A custom policy: the delay in ms before the next attempt, or null to fail now. A delay that is not a finite number,
+ * or that would put the retry past 9999-12-31T23:59:59.999Z, is a bug in the policy: the job fails at once (it is
+ * never clamped into a retry in the far future), with a ValidationError naming the delay as its lastError.
+ */
 export type RetryDelayFunction = (attempt: number, error: unknown, job: Job) => number | null;
 
 export type RetryPolicy = ExponentialRetry | FixedRetry | LinearRetry | NoRetry | RetryDelayFunction;
@@ -76,7 +81,9 @@ export function retryDelayMs(
       return withJitter(Math.min(policy.delayMs * attempt, policy.maxDelayMs ?? 900_000), policy.jitter ?? 0, random);
     case 'exponential': {
       const p = { ...DEFAULT_RETRY_POLICY, ...policy };
-      const base = Math.min(p.initialDelayMs * p.factor ** Math.max(0, attempt - 1), p.maxDelayMs);
+      // 0 * Infinity is NaN: a zero initial delay stays zero however far the factor grows.
+      const grown = p.initialDelayMs === 0 ? 0 : p.initialDelayMs * p.factor ** Math.max(0, attempt - 1);
+      const base = Math.min(grown, p.maxDelayMs);
       return withJitter(base, p.jitter, random);
     }
   }
@@ -97,8 +104,8 @@ export function checkRetryPolicy(policy: unknown, field = 'retryPolicy'): RetryP
   const checkMs = (key: string, required: boolean) => {
     const value = p[key];
     if (value === undefined && !required) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigError(`${field}.${key}`, 'must be a finite number >= 0', value);
+    if (typeof value !== 'number' || !(value >= 0 && value <= MAX_DURATION_MS)) {
+      throw new ConfigError(`${field}.${key}`, `must be a number of milliseconds from 0 to ${MAX_DURATION_MS}`, value);
     }
   };
   const checkJitter = () => {
@@ -122,8 +129,8 @@ export function checkRetryPolicy(policy: unknown, field = 'retryPolicy'): RetryP
     case 'exponential':
       checkMs('initialDelayMs', false);
       checkMs('maxDelayMs', false);
-      if (p.factor !== undefined && (typeof p.factor !== 'number' || !(p.factor >= 1))) {
-        throw new ConfigError(`${field}.factor`, 'must be a number >= 1', p.factor);
+      if (p.factor !== undefined && (typeof p.factor !== 'number' || !(p.factor >= 1 && Number.isFinite(p.factor)))) {
+        throw new ConfigError(`${field}.factor`, 'must be a finite number >= 1', p.factor);
       }
       checkJitter();
       return policy as ExponentialRetry;

@@ -9,6 +9,21 @@ export const MAX_NAME_LENGTH = 255;
 export const INT32_MIN = -2_147_483_648;
 export const INT32_MAX = 2_147_483_647;
 
+/**
+ * The latest instant jobsmith writes, 9999-12-31T23:59:59.999Z: every `runAt`, `expiresAt` and `nextRunAt` a public
+ * input leads to stays at or before it. Every store holds it with room to spare (JS Dates reach +8.64e15 ms,
+ * PostgreSQL timestamptz year 294276, SQLite and Redis store epoch milliseconds), and it prints as plain ISO 8601.
+ */
+export const MAX_INSTANT_MS = 253_402_300_799_999;
+/** The earliest instant a caller may name (`runAt`): the Unix epoch. */
+export const MIN_INSTANT_MS = 0;
+/**
+ * The longest duration a setting names (TTLs, retry policy delays, WorkerResult.retry): 1,000 years of 365.25 days.
+ * From any instant before the year 8999 it ends before MAX_INSTANT_MS, so a checked setting cannot overflow at use.
+ */
+export const MAX_DURATION_MS = 31_557_600_000_000;
+const INSTANT_RANGE = `${new Date(MIN_INSTANT_MS).toISOString()} to ${new Date(MAX_INSTANT_MS).toISOString()}`;
+
 export function checkName(operation: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
     throw new ValidationError(operation, field, `must be a string of 1 to ${MAX_NAME_LENGTH} characters`, value);
@@ -40,19 +55,34 @@ export function checkInteger(operation: string, field: string, value: unknown, m
   return value;
 }
 
-/** A finite number of milliseconds >= 0 (fractions are rounded up: a delay never runs early). */
-export function checkDuration(operation: string, field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(operation, field, 'must be a finite number of milliseconds >= 0', value);
+/** A finite number of milliseconds from 0 to `max` (fractions are rounded up: a delay never runs early). */
+export function checkDuration(operation: string, field: string, value: unknown, max = MAX_DURATION_MS): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || Math.ceil(value) > max) {
+    throw new ValidationError(operation, field, `must be a finite number of milliseconds from 0 to ${max}`, value);
   }
   return Math.ceil(value);
 }
 
-export function checkDate(operation: string, field: string, value: unknown): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ValidationError(operation, field, 'must be a valid Date', value);
+/**
+ * The instant `value` ms after `now`: a duration from 0 up to what keeps that instant at or before MAX_INSTANT_MS.
+ * A caller asking for "later than jobsmith can store" gets a ValidationError naming `field`, never an Invalid Date.
+ */
+export function checkDelay(operation: string, field: string, value: unknown, now: Date): Date {
+  const latest = Math.max(0, MAX_INSTANT_MS - now.getTime());
+  const problem = `must be a finite number of milliseconds from 0 to ${latest} (due by ${new Date(MAX_INSTANT_MS).toISOString()})`;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || Math.ceil(value) > latest) {
+    throw new ValidationError(operation, field, problem, value);
   }
-  return new Date(value.getTime());
+  return new Date(now.getTime() + Math.ceil(value));
+}
+
+/** A valid Date from MIN_INSTANT_MS to MAX_INSTANT_MS, copied. */
+export function checkDate(operation: string, field: string, value: unknown): Date {
+  const ms = value instanceof Date ? value.getTime() : Number.NaN;
+  if (!(ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS)) {
+    throw new ValidationError(operation, field, `must be a valid Date from ${INSTANT_RANGE}`, value);
+  }
+  return new Date(ms);
 }
 
 export function checkMetadata(operation: string, field: string, value: unknown): Record<string, string> {

@@ -1,5 +1,6 @@
 // worker-result.ts: values a handler may return to steer its job instead of throwing. A value, not an error, so
 // "retry later" is never confused with a failure.
+import { checkDuration } from './validation.js';
 
 /** Returned by a handler to retry the job at a chosen time (it still spends the attempt). */
 export interface RetryRequest {
@@ -8,9 +9,17 @@ export interface RetryRequest {
 }
 
 export const WorkerResult = Object.freeze({
-  /** Retry after `delayMs` (default 0) instead of by the retry policy. */
+  /**
+   * Retry after `delayMs` (default 0; fractions round up) instead of by the retry policy. A `delayMs` that is not a
+   * finite number from 0 to 31557600000000 (1,000 years) throws a ValidationError naming `options.delayMs`, which
+   * fails the attempt like any error the handler throws.
+   */
   retry(options: { delayMs?: number } = {}): RetryRequest {
-    return Object.freeze({ kind: 'retry', delayMs: options.delayMs ?? 0 });
+    const { delayMs } = options;
+    return Object.freeze({
+      kind: 'retry',
+      delayMs: delayMs === undefined ? 0 : checkDuration('WorkerResult.retry', 'options.delayMs', delayMs),
+    });
   },
   isRetry(value: unknown): value is RetryRequest {
     return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'retry';

@@ -16,6 +16,7 @@ import {
   checkQueue,
   INT32_MAX,
   INT32_MIN,
+  MAX_INSTANT_MS,
   serializeJson,
 } from '../validation.js';
 import { Loop, type LoopContext } from './loop.js';
@@ -84,11 +85,29 @@ export function recurringDefinition(input: RecurringInput, now: Date): Recurring
       opts.timeoutMs === undefined ? null : checkInteger(op, 'options.timeoutMs', opts.timeoutMs, 1, INT32_MAX),
     metadata: opts.metadata === undefined ? {} : checkMetadata(op, 'options.metadata', opts.metadata),
     misfire: opts.misfire ?? 'once',
-    nextRunAt: nextCronTick(cron, timezone, now),
+    nextRunAt: nextStorableTick(cron, timezone, now),
     lastRunAt: null,
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/**
+ * The first tick of `cron` after `now`, or a ValidationError naming `cron` when it falls past MAX_INSTANT_MS: no store
+ * could hold it as nextRunAt, so the schedule is refused when declared, and a poller that meets it reports it.
+ */
+function nextStorableTick(cron: string, timezone: string, now: Date): Date {
+  let tick: Date;
+  try {
+    tick = nextCronTick(cron, timezone, now);
+  } catch (error) {
+    // cron-parser gives up near the end of the JS Date range (and on a schedule with no tick at all).
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ValidationError('scheduleRecurring', 'cron', `has no next tick: ${detail}`, cron);
+  }
+  if (tick.getTime() <= MAX_INSTANT_MS) return tick;
+  const latest = new Date(MAX_INSTANT_MS).toISOString();
+  throw new ValidationError('scheduleRecurring', 'cron', `has no tick from now until ${latest}`, cron);
 }
 
 function checkOptions(op: string, options: unknown): RecurringOptions {
@@ -145,9 +164,9 @@ export class RecurringPoller extends Loop<number> {
   private async fire(def: RecurringDefinition, now: Date): Promise<boolean> {
     let nextRunAt: Date;
     try {
-      nextRunAt = nextCronTick(def.cron, def.timezone, now);
+      nextRunAt = nextStorableTick(def.cron, def.timezone, now);
     } catch (error) {
-      this.events.reportError(error, this.source, `recurring ${def.id} has an unreadable schedule; not fired`);
+      this.events.reportError(error, this.source, `recurring ${def.id} has no storable next tick; not fired`);
       return false;
     }
     const lateMs = now.getTime() - def.nextRunAt.getTime();

@@ -6,6 +6,7 @@ import { adminConformance } from './admin.js';
 import { badInputConformance } from './bad-input.js';
 import { claimConformance } from './claim.js';
 import { useConformanceContext } from './context.js';
+import { datesConformance } from './dates.js';
 import { enqueueConformance } from './enqueue.js';
 import { fidelityConformance } from './fidelity.js';
 import { finishConformance } from './finish.js';
@@ -34,6 +35,7 @@ export function runStorageConformance(harness: StorageHarness): void {
     fidelityConformance(ctx);
     lifecycleConformance(ctx);
     badInputConformance(ctx);
+    datesConformance(ctx);
     storageInputConformance(ctx);
   });
 }
