@@ -2,7 +2,7 @@
 // factory module, so core depends on no backend), runs a BackgroundJobServer with the test handlers, reports
 // readiness, records and server events to the parent over IPC, and stops gracefully on SIGTERM. No assertions here.
 import { pathToFileURL } from 'node:url';
-import { consoleLogger } from '../../logger.js';
+import { consoleLogger, type Logger } from '../../logger.js';
 import { BackgroundJobServer } from '../../server/server.js';
 import type { Storage } from '../../storage.js';
 import type { ChildMessage, ServerChildSpec, StorageSpec } from './protocol.js';
@@ -54,8 +54,10 @@ async function startServer(spec: ServerChildSpec, storage: Storage, send: Send):
     processName: spec.name,
     clock: storage.clock,
     report: (record) => void send({ type: 'record', record }),
+    reportAbort: (jobId, reason) => void send({ type: 'aborted', jobId, reason }),
   });
-  const config = { handleSignals: false, ...spec.server, serverName: spec.name, logger: consoleLogger('warn') };
+  const logger = forwardingLogger(send);
+  const config = { handleSignals: false, ...spec.server, serverName: spec.name, logger };
   const server = new BackgroundJobServer(config, storage, registry);
   forwardEvents(server, send);
   const releasePush = await holdLivePush(storage);
@@ -78,6 +80,21 @@ function forwardEvents(server: BackgroundJobServer, send: Send): void {
   server.on('serverDead', (e) => {
     void send({ type: 'serverDead', serverId: e.serverId, jobIds: e.jobs.map((job) => job.id) });
   });
+  server.on('jobCancelled', (e) => {
+    void send({ type: 'jobCancelled', jobId: e.jobId });
+  });
+}
+
+/** The console from `warn` up, each warning and error also sent to the parent, so a test can say none was logged. */
+function forwardingLogger(send: Send): Logger {
+  const console = consoleLogger('warn');
+  const forward =
+    (level: 'warn' | 'error') =>
+    (fields: Record<string, unknown>, message: string): void => {
+      console[level](fields, message);
+      void send({ type: 'log', level, message });
+    };
+  return { ...console, warn: forward('warn'), error: forward('error') };
 }
 
 async function stopAndExit(server: BackgroundJobServer, send: Send): Promise<void> {

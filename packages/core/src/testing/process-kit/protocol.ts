@@ -46,6 +46,12 @@ export type ChildMessage =
   /** Every `stateChange` the child's server emitted (after it was persisted). */
   | { type: 'state'; jobId: string; from: JobState; to: JobState; attempt: number }
   | { type: 'error'; source: ErrorSource; message: string }
+  /** A `block` handler's signal fired; `reason` is its JobAbortedError's (`cancel`, `leaseLost`, ...). */
+  | { type: 'aborted'; jobId: string; reason: string }
+  /** The child's server emitted `jobCancelled`. */
+  | { type: 'jobCancelled'; jobId: string }
+  /** The child's server logged a warning or an error. */
+  | { type: 'log'; level: 'warn' | 'error'; message: string }
   | { type: 'serverDead'; serverId: string; jobIds: string[] }
   /** `server.stop()` resolved after a SIGTERM; the storage is closed next. */
   | { type: 'serverStopped' }

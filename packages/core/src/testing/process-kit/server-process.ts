@@ -84,6 +84,22 @@ export class ServerProcess {
     );
   }
 
+  /** The warnings and errors its server logged, as `level: message`. */
+  get logs(): string[] {
+    return this.messages.flatMap((message) => (message.type === 'log' ? [`${message.level}: ${message.message}`] : []));
+  }
+
+  /** Why a `block` handler's signal fired for `jobId` here (`cancel`, `leaseLost`, ...), or null if it has not. */
+  abortReason(jobId: string): string | null {
+    const aborted = this.messages.find((message) => message.type === 'aborted' && message.jobId === jobId);
+    return aborted?.type === 'aborted' ? aborted.reason : null;
+  }
+
+  /** Whether this child's server emitted `jobCancelled` for `jobId`. */
+  emittedCancel(jobId: string): boolean {
+    return this.messages.some((message) => message.type === 'jobCancelled' && message.jobId === jobId);
+  }
+
   /** Whether this child's server persisted a move of `jobId` into `to`. */
   reached(jobId: string, to: JobState): boolean {
     return this.messages.some((message) => message.type === 'state' && message.jobId === jobId && message.to === to);
@@ -114,6 +130,7 @@ export class ServerProcess {
     const lines = [`process ${this.name} (pid ${this.pid}, ${exit}): ${this.records.length} records`];
     if (fatal?.type === 'fatal') lines.push(`  fatal: ${fatal.message}`);
     for (const error of this.errors.slice(-3)) lines.push(`  error event: ${error.split('\n')[0]}`);
+    for (const log of this.logs.slice(-3)) lines.push(`  logged ${log}`);
     if (this.output.trim() !== '') lines.push(`  output tail:\n${this.output.trimEnd()}`);
     return lines.join('\n');
   }

@@ -35,6 +35,8 @@ export interface TestHandlerDeps {
   processName: string;
   clock: Clock;
   report(record: RunRecord): void;
+  /** A `block` handler's signal fired with `reason` (the JobAbortedError's reason, else the reason's name). */
+  reportAbort(jobId: string, reason: string): void;
 }
 
 /** A registry holding `record`, `slow`, `block` and `hog`. */
@@ -56,7 +58,10 @@ export function testRegistry(deps: TestHandlerDeps): WorkerRegistry {
     })
     .register(TEST_METHODS.block, async (payload: BlockPayload, ctx) => {
       started(ctx);
-      if (payload.blockIn === deps.processName) await (payload.ignoreSignal ? never() : untilAborted(ctx.signal));
+      if (payload.blockIn === deps.processName) {
+        if (payload.ignoreSignal) await never();
+        await untilAborted(ctx.signal, (reason) => deps.reportAbort(ctx.job.id, abortReason(reason)));
+      }
       return { pid: process.pid };
     })
     .register(TEST_METHODS.hog, async (payload: HogPayload, ctx) => {
@@ -76,10 +81,27 @@ function never(): Promise<never> {
   return new Promise(() => undefined);
 }
 
-/** Never resolves: rejects with the signal's reason once it fires, as a cooperative handler would. */
-function untilAborted(signal: AbortSignal): Promise<never> {
+/** What a fired signal says: the JobAbortedError's `reason`, or the name of whatever else aborted it. */
+function abortReason(reason: unknown): string {
+  if (typeof reason === 'object' && reason !== null) {
+    const { reason: why, name } = reason as { reason?: unknown; name?: unknown };
+    if (typeof why === 'string') return why;
+    if (typeof name === 'string') return name;
+  }
+  return String(reason);
+}
+
+/**
+ * Never resolves: rejects with the signal's reason once it fires, as a cooperative handler would, after telling
+ * `onAbort` (at once, so the parent's clock sees the abort, not the run's end).
+ */
+function untilAborted(signal: AbortSignal, onAbort: (reason: unknown) => void): Promise<never> {
   return new Promise((_resolve, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    const aborted = () => {
+      onAbort(signal.reason);
+      reject(signal.reason);
+    };
+    if (signal.aborted) aborted();
+    else signal.addEventListener('abort', aborted, { once: true });
   });
 }

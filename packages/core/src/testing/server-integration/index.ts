@@ -1,7 +1,9 @@
 // index.ts: the server integration suite every multi-process backend runs unchanged: real BackgroundJobServer
-// processes over one store (exactly-once, crash reclaim, graceful stop, push latency, signals), one concern per file.
+// processes over one store (exactly-once, crash reclaim, graceful stop, push latency, cancel latency, signals), one
+// concern per file.
 import { describe } from 'vitest';
 import type { Storage } from '../../storage.js';
+import { cancelLatencyIntegration } from './cancel-latency.js';
 import { useServerIntegrationContext } from './context.js';
 import { crashIntegration } from './crash.js';
 import { exactlyOnceIntegration } from './exactly-once.js';
@@ -22,6 +24,7 @@ export function runServerIntegration<S extends Storage>(harness: ServerIntegrati
     crashIntegration(ctx);
     gracefulStopIntegration(ctx);
     pushLatencyIntegration(ctx);
+    cancelLatencyIntegration(ctx);
     signalsIntegration(ctx);
   });
 }
