@@ -8,7 +8,10 @@ import type { JobCounts, Storage } from './storage.js';
 import { checkDuration, checkInteger, checkJobId, checkKnownKeys, checkName, checkQueue } from './validation.js';
 
 export interface JobClientOptions {
-  /** How long a cancelled job is kept before cleanup purges it. @defaultValue 604800000 (7 days) */
+  /**
+   * How long a cancelled job is kept before cleanup purges it, in ms, at most 31557600000000 (1,000 years).
+   * @defaultValue 604800000 (7 days)
+   */
   deletedTtlMs?: number;
 }
 

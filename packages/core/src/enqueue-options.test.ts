@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNewJob } from './enqueue-options.js';
 import { ValidationError } from './errors.js';
+import { MAX_INSTANT_MS } from './validation.js';
 
 const now = new Date(Date.UTC(2030, 0, 1));
 
@@ -90,7 +91,11 @@ describe('buildNewJob', () => {
       ['m', {}, { priority: 2 ** 31 }, 'options.priority'],
       ['m', {}, { maxAttempts: 0 }, 'options.maxAttempts'],
       ['m', {}, { delayMs: -1 }, 'options.delayMs'],
+      ['m', {}, { delayMs: 1e20 }, 'options.delayMs'],
+      ['m', {}, { delayMs: MAX_INSTANT_MS - now.getTime() + 1 }, 'options.delayMs'],
       ['m', {}, { runAt: new Date(Number.NaN) }, 'options.runAt'],
+      ['m', {}, { runAt: new Date(MAX_INSTANT_MS + 1) }, 'options.runAt'],
+      ['m', {}, { runAt: new Date(-1) }, 'options.runAt'],
       ['m', {}, { runAt: now, delayMs: 1 }, 'options.runAt'],
       ['m', {}, { timeoutMs: 0 }, 'options.timeoutMs'],
       ['m', {}, { metadata: { a: 1 } }, 'options.metadata.a'],
@@ -110,6 +115,9 @@ describe('buildNewJob', () => {
   it('says what was given in the message', () => {
     expect(() => buildNewJob('enqueue', 'm', {}, { priority: 1.5 }, now)).toThrow(
       'enqueue: options.priority must be an integer (got 1.5)',
+    );
+    expect(() => buildNewJob('enqueue', 'm', {}, { delayMs: 1e20 }, now)).toThrow(
+      `enqueue: options.delayMs must be a finite number of milliseconds from 0 to ${MAX_INSTANT_MS - now.getTime()} (due by 9999-12-31T23:59:59.999Z) (got 100000000000000000000)`,
     );
   });
 });

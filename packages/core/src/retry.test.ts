@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import type { Job } from './job.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, retryDelayMs } from './retry.js';
+import { MAX_DURATION_MS } from './validation.js';
 
 const job = {} as Job;
 const middle = () => 0.5; // no jitter: 2 * 0.5 - 1 = 0
@@ -25,6 +26,11 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs({ type: 'none' }, 1, null, job)).toBeNull();
   });
 
+  it('keeps a zero exponential delay at zero however far a huge factor grows', () => {
+    const policy = { type: 'exponential', initialDelayMs: 0, factor: 1e300, jitter: 0 } as const;
+    expect(retryDelayMs(policy, 5, null, job)).toBe(0);
+  });
+
   it('lets a function decide, null meaning fail now', () => {
     const policy = (attempt: number, error: unknown) => (error === 'fatal' ? null : attempt * 10.2);
     expect(retryDelayMs(policy, 2, 'oops', job)).toBe(21);
@@ -39,6 +45,20 @@ describe('checkRetryPolicy', () => {
     expect(() => checkRetryPolicy({ type: 'exponential', jitter: 2 })).toThrow(/retryPolicy.jitter/);
     expect(() => checkRetryPolicy({ type: 'sometimes' })).toThrow(/retryPolicy.type/);
     expect(() => checkRetryPolicy(42)).toThrow(ConfigError);
+  });
+
+  it('rejects delays past MAX_DURATION_MS and an infinite factor, naming the field', () => {
+    const past = MAX_DURATION_MS + 1;
+    expect(() => checkRetryPolicy({ type: 'fixed', delayMs: 1e20 })).toThrow(/retryPolicy\.delayMs .* from 0 to/);
+    expect(() => checkRetryPolicy({ type: 'linear', delayMs: 1, maxDelayMs: past })).toThrow(/retryPolicy\.maxDelayMs/);
+    expect(() => checkRetryPolicy({ type: 'exponential', initialDelayMs: past })).toThrow(
+      /retryPolicy\.initialDelayMs/,
+    );
+    expect(() => checkRetryPolicy({ type: 'exponential', factor: Number.POSITIVE_INFINITY })).toThrow(
+      /retryPolicy\.factor/,
+    );
+    const longest = { type: 'fixed', delayMs: MAX_DURATION_MS };
+    expect(checkRetryPolicy(longest)).toBe(longest);
   });
 
   it('accepts every documented shape', () => {

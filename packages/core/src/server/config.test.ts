@@ -83,6 +83,8 @@ describe('resolveServerConfig', () => {
     ['a negative workerCount', { workerCount: -1 }, 'workerCount'],
     ['a zero fetchBatchSize', { fetchBatchSize: 0 }, 'fetchBatchSize'],
     ['a negative TTL', { succeededTtlMs: -5 }, 'succeededTtlMs'],
+    ['a TTL near MAX_SAFE_INTEGER', { failedTtlMs: Number.MAX_SAFE_INTEGER - 1 }, 'failedTtlMs'],
+    ['a TTL past 1,000 years', { succeededTtlMs: 31_557_600_000_001 }, 'succeededTtlMs'],
     ['a timer past int32', { heartbeatIntervalMs: 2 ** 31 }, 'heartbeatIntervalMs'],
     ['deadServerTimeoutMs equal to heartbeatIntervalMs', { deadServerTimeoutMs: 5000 }, 'deadServerTimeoutMs'],
     ['a non-boolean flag', { enableCleanup: 1 as unknown as boolean }, 'enableCleanup'],

@@ -94,6 +94,17 @@ describe('RecurringPoller', () => {
     expect(await poller.runOnce()).toBe(0);
   });
 
+  it('reports a definition whose next tick passes the latest storable instant, firing nothing', async () => {
+    const { clock, memory, context, poller, schedule } = setup(new Date(Date.UTC(9999, 11, 31, 23, 0)));
+    await schedule({ id: 'r', cron: '30 23 * * *' });
+    clock.set(Date.UTC(9999, 11, 31, 23, 30));
+    expect(await poller.runOnce()).toBe(0);
+    expect(context.errors).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ name: 'ValidationError', field: 'cron' }) }),
+    ]);
+    expect(await memory.list({ limit: 10, offset: 0 })).toEqual([]);
+  });
+
   it("fires one catch-up run after downtime with misfire 'once', then continues from now", async () => {
     const { clock, memory, poller, schedule } = setup();
     await schedule({ id: 'r', cron: '* * * * *' });
