@@ -4,11 +4,13 @@
 // alone (open it in Chrome DevTools). Linux only: it reads /proc.
 //
 //   pnpm --filter @jobsmith/bench cpu-split jobsmith-postgres 50000 10 [--runs 3] [--profile /tmp/drain]
+//     [--workers throughput|defaults|latency]   (the worker profile, system.ts WorkerProfile; default throughput)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { waitUntilDrained } from './runner.js';
 import { serviceUrls } from './services.js';
+import type { WorkerProfile } from './system.js';
 import { allSystems } from './systems/index.js';
 import { JobTally } from './tally.js';
 
@@ -44,8 +46,15 @@ async function startProfile(): Promise<Session> {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string', default: '1' }, profile: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    workers: { type: 'string', default: 'throughput' },
+  },
 });
+const PROFILES: readonly WorkerProfile[] = ['throughput', 'latency', 'defaults'];
+const workers = PROFILES.find((profile) => profile === values.workers);
+if (workers === undefined) throw new Error(`--workers must be one of ${PROFILES.join(', ')}`);
 const [name = 'jobsmith-postgres', jobsArg = '50000', concurrencyArg = '10'] = positionals;
 const n = Number(jobsArg);
 const concurrency = Number(concurrencyArg);
@@ -64,7 +73,7 @@ for (let run = 0; run < Number(values.runs); run++) {
     const session = values.profile === undefined ? null : await startProfile();
     const node0 = process.cpuUsage();
     const server0 = server === null ? 0 : cpuTicksOf(server);
-    await system.startWorkers(concurrency, tally.record, 'throughput');
+    await system.startWorkers(concurrency, tally.record, workers);
     await tally.waitFor(n, DRAIN_TIMEOUT_MS);
     const drainedAt = (await waitUntilDrained(system, DRAIN_TIMEOUT_MS)) ?? Number.NaN;
     const node = process.cpuUsage(node0);
@@ -77,7 +86,7 @@ for (let run = 0; run < Number(values.runs); run++) {
     const wallUs = (drainedAt - tally.firstAt) * 1000;
     const perJob = (us: number) => (us / n).toFixed(1);
     console.log(
-      `${name} ${n} jobs, concurrency ${concurrency}: ${Math.round((n * 1e6) / wallUs)} jobs/s; per job: ` +
+      `${name} (${workers}) ${n} jobs, concurrency ${concurrency}: ${Math.round((n * 1e6) / wallUs)} jobs/s; per job: ` +
         `wall ${perJob(wallUs)} us, Node user ${perJob(node.user)} + system ${perJob(node.system)} us, ` +
         `${server ?? 'no server'} ${perJob(serverUs)} us; duplicates ${tally.duplicates}, missing ${tally.missing(n)}`,
     );

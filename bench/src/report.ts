@@ -14,12 +14,13 @@ const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_DIR = join(BENCH_DIR, 'results');
 const PEER_PACKAGES = ['bullmq', 'pg-boss', 'graphile-worker', 'pg', 'ioredis'];
 
-/** The ratio column: this system's median against the best other system's on the same store (>1 = ahead). */
+/** The ratio column: this row's median against the best other system's on the same store (>1 = ahead). */
 export function ratioToBestOther(row: Measurement, all: readonly Measurement[]): number | null {
   if (row.samples.length === 0) return null;
+  // Not the same system's other profiles (jobsmith's defaults rows): only other systems count.
   const others = all.filter(
     (m) =>
-      m !== row &&
+      m.system !== row.system &&
       m.store === row.store &&
       m.scenario === row.scenario &&
       m.params === row.params &&

@@ -104,7 +104,8 @@ export async function runCases(
   for (let run = 1; run <= runs; run++) {
     for (const [index, key] of keys.entries()) {
       if (failures[index] !== null) continue;
-      const label = `${key.scenario} ${key.spec.name}: ${key.params} run ${run}/${runs}`;
+      const profile = key.spec.profile === undefined ? '' : ` (${key.spec.profile})`;
+      const label = `${key.scenario} ${key.spec.name}${profile}: ${key.params} run ${run}/${runs}`;
       try {
         const outcome = await once(key.spec, run);
         outcomes[index]?.push(outcome);

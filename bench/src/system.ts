@@ -14,9 +14,10 @@ export type OnJob = (index: number) => void;
 
 /**
  * How workers are tuned: `throughput` is each system's best documented setting for draining a backlog,
- * `latency` its recommended setting for picking up a new job on an idle worker.
+ * `latency` its recommended setting for picking up a new job on an idle worker, `defaults` only the concurrency (and
+ * a silent logger) with every other option at the library's default (jobsmith only: see `SystemSpec.extraProfiles`).
  */
-export type WorkerProfile = 'throughput' | 'latency';
+export type WorkerProfile = 'throughput' | 'latency' | 'defaults';
 
 /** One system under test, fresh from its factory: `setup` creates its isolated store, `teardown` removes it. */
 export interface BenchSystem {
@@ -47,5 +48,9 @@ export interface SystemSpec {
   readonly store: Store;
   /** One line describing the configuration used, for the report and the docs. */
   readonly configuration: string;
+  /** Profiles the process scenario drains with besides `throughput`, each as rows of their own (jobsmith: defaults). */
+  readonly extraProfiles?: readonly WorkerProfile[];
+  /** Set on the copy of a spec that drains with one of its extra profiles (named in progress lines). */
+  readonly profile?: WorkerProfile;
   create(): BenchSystem;
 }

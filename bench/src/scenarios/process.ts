@@ -1,10 +1,11 @@
 // scenarios/process.ts: consumer throughput. A backlog of N no-op jobs is filled first (not timed), then workers at
 // concurrency C drain it; time runs from the first job starting to the system reporting nothing left unfinished
 // (completions persisted, not just handlers returned). Every job must run exactly once: duplicates and missing jobs
-// are counted and reported. A run over budget reports the rate of the completions persisted within it.
+// are counted and reported. A run over budget reports the rate of the completions persisted within it. A system with
+// extra worker profiles (jobsmith's defaults) drains with each as rows of its own, e.g. `jobsmith (defaults)`.
 import { count, type Measurement } from '../result.js';
 import { perSecond, type RunOutcome, runCases, type SharedCase, waitUntilDrained, withSystem } from '../runner.js';
-import type { BenchSystem, SystemSpec } from '../system.js';
+import type { BenchSystem, SystemSpec, WorkerProfile } from '../system.js';
 import { JobTally } from '../tally.js';
 import type { Scenario } from './scenario.js';
 
@@ -18,11 +19,18 @@ async function fill(system: BenchSystem, n: number, chunk: number): Promise<void
   }
 }
 
-async function drain(system: BenchSystem, n: number, concurrency: number, budgetMs: number): Promise<RunOutcome> {
+interface DrainPlan {
+  n: number;
+  concurrency: number;
+  profile: WorkerProfile;
+  budgetMs: number;
+}
+
+async function drain(system: BenchSystem, { n, concurrency, profile, budgetMs }: DrainPlan): Promise<RunOutcome> {
   const tally = new JobTally(n);
   const startedAt = performance.now();
   const deadline = startedAt + budgetMs;
-  await system.startWorkers(concurrency, tally.record, 'throughput');
+  await system.startWorkers(concurrency, tally.record, profile);
   const allRan = await tally.waitFor(n, deadline - performance.now());
   const drainedAt = allRan
     ? await waitUntilDrained(system, Math.max(MIN_DRAIN_MS, deadline - performance.now()))
@@ -60,18 +68,30 @@ async function partial(
   };
 }
 
-async function once(spec: SystemSpec, n: number, concurrency: number, chunk: number, budgetMs: number) {
+async function once(spec: SystemSpec, plan: DrainPlan, chunk: number) {
   return withSystem(spec, async (system) => {
-    await fill(system, n, chunk);
-    return drain(system, n, concurrency, budgetMs);
+    await fill(system, plan.n, chunk);
+    return drain(system, plan);
   });
+}
+
+/**
+ * Every system with its throughput profile, each followed by a copy per extra profile whose product names it (same
+ * system name, so the table keeps a system's rows together and never compares it with itself).
+ */
+function profiled(specs: readonly SystemSpec[]): SystemSpec[] {
+  return specs.flatMap((spec) => [
+    spec,
+    ...(spec.extraProfiles ?? []).map((profile) => ({ ...spec, product: `${spec.product} (${profile})`, profile })),
+  ]);
 }
 
 export const processScenario: Scenario = {
   name: 'process',
   description: 'consumer throughput: drain a pre-filled backlog of no-op jobs, first start to last completion',
-  async run(specs, { settings }) {
+  async run(chosen, { settings }) {
     const { counts, concurrencies, fillChunk } = settings.process;
+    const specs = profiled(chosen);
     const results: Measurement[] = [];
     for (const n of counts) {
       for (const concurrency of concurrencies) {
@@ -80,10 +100,15 @@ export const processScenario: Scenario = {
           params: `${count(n)} jobs, concurrency ${concurrency}`,
           metrics: [{ metric: 'throughput', unit: 'jobs/s', better: 'higher' }],
         };
-        const run = (spec: SystemSpec) => once(spec, n, concurrency, fillChunk, settings.runBudgetMs);
+        const run = (spec: SystemSpec) => {
+          const plan = { n, concurrency, profile: spec.profile ?? 'throughput', budgetMs: settings.runBudgetMs };
+          return once(spec, plan, fillChunk);
+        };
         results.push(...(await runCases(specs, shared, settings.runs, run)));
       }
     }
-    return results;
+    // A system's throughput rows first, then its other profiles' (main.ts then groups rows by system, stably).
+    const rank = (m: Measurement) => (chosen.some((s) => s.product === m.product) ? 0 : 1);
+    return results.sort((a, b) => rank(a) - rank(b));
   },
 };

@@ -43,6 +43,7 @@ const throughputLocalQueueSize = (store: Store): number => LOCAL_QUEUE_BATCHES[s
 /** jobsmith's best documented configuration for each worker profile (docs/benchmarks.md, Configuration). */
 function serverConfig(store: Store, concurrency: number, profile: WorkerProfile): ServerConfig {
   const base = { workerCount: concurrency, logger: silentLogger };
+  if (profile === 'defaults') return base;
   if (profile === 'latency') return { ...base, fetchBatchSize: Math.max(MIN_FETCH_BATCH_SIZE, concurrency) };
   const localQueueSize = throughputLocalQueueSize(store);
   return { ...base, fetchBatchSize: THROUGHPUT_BATCH[store], localQueueSize, succeededTtlMs: 0 };
@@ -121,7 +122,7 @@ class JobsmithSystem implements BenchSystem {
     await this.requireClient().enqueueMany(payloads.map((payload) => ({ method: METHOD, payload })));
   }
 
-  /** Push wake-up is on in both profiles; throughput adds the local queue and deletes succeeded jobs. */
+  /** Push wake-up is on in every profile; throughput adds the local queue and deletes succeeded jobs. */
   async startWorkers(concurrency: number, onJob: OnJob, profile: WorkerProfile): Promise<void> {
     if (this.isolation === null || this.producer === null) throw notSetUp(this.name, 'startWorkers');
     const registry = new WorkerRegistry().register(METHOD, async (payload: BenchPayload) => {
@@ -182,9 +183,11 @@ export function jobsmithSpecs(urls: ServiceUrls): SystemSpec[] {
     name: `jobsmith-${store}`,
     product: 'jobsmith',
     store,
+    extraProfiles: ['defaults'],
     configuration:
       `throughput: BackgroundJobServer({ workerCount: N, fetchBatchSize: ${THROUGHPUT_BATCH[store]}, localQueueSize: ${throughputLocalQueueSize(store)}, ` +
       'succeededTtlMs: 0, logger: silentLogger }); latency: { workerCount: N, fetchBatchSize: max(10, N) }; ' +
+      'defaults (process rows of their own): { workerCount: N, logger: silentLogger }; ' +
       'other options default (push wake-up, heartbeat on); ' +
       (store === 'postgres' || store === 'redis' ? 'producer on its own storage' : 'producer shares the storage'),
     create: () => new JobsmithSystem(store, urls),
