@@ -39,7 +39,11 @@ export interface ServerConfig {
   enableScheduler?: boolean;
   /** Milliseconds between the scheduler's passes. @defaultValue 1000 */
   schedulerPollIntervalMs?: number;
-  /** Milliseconds a claim holds its job; renewed every leaseMs/3 while the handler runs. @defaultValue 30000 */
+  /**
+   * Milliseconds a claim holds its job; renewed every leaseMs/3 while the handler runs (every `pollingIntervalMs` if
+   * sooner on a store shared by processes without cross-process push, so a cancel from elsewhere arrives in time).
+   * @defaultValue 30000
+   */
   leaseMs?: number;
   /** Run the recurring (cron) poller. @defaultValue true */
   enableRecurring?: boolean;
