@@ -57,7 +57,7 @@ export function checkInteger(operation: string, field: string, value: unknown, m
 
 /** A finite number of milliseconds from 0 to `max` (fractions are rounded up: a delay never runs early). */
 export function checkDuration(operation: string, field: string, value: unknown, max = MAX_DURATION_MS): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || Math.ceil(value) > max) {
+  if (!isMsUpTo(value, max)) {
     throw new ValidationError(operation, field, `must be a finite number of milliseconds from 0 to ${max}`, value);
   }
   return Math.ceil(value);
@@ -69,11 +69,21 @@ export function checkDuration(operation: string, field: string, value: unknown, 
  */
 export function checkDelay(operation: string, field: string, value: unknown, now: Date): Date {
   const latest = Math.max(0, MAX_INSTANT_MS - now.getTime());
-  const problem = `must be a finite number of milliseconds from 0 to ${latest} (due by ${new Date(MAX_INSTANT_MS).toISOString()})`;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || Math.ceil(value) > latest) {
-    throw new ValidationError(operation, field, problem, value);
+  if (!isMsUpTo(value, latest)) {
+    const due = new Date(MAX_INSTANT_MS).toISOString();
+    throw new ValidationError(
+      operation,
+      field,
+      `must be a finite number of milliseconds from 0 to ${latest} (due by ${due})`,
+      value,
+    );
   }
   return new Date(now.getTime() + Math.ceil(value));
+}
+
+/** A finite number >= 0 that, rounded up, is at most `max`. */
+function isMsUpTo(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && Math.ceil(value) <= max;
 }
 
 /** A valid Date from MIN_INSTANT_MS to MAX_INSTANT_MS, copied. */

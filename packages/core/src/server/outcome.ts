@@ -40,7 +40,8 @@ export function failureOutcome(job: Job, error: unknown, now: Date, config: Outc
   const lastError = toJobError(error);
   if (!(error instanceof UnrecoverableError) && job.attempt < job.maxAttempts) {
     const delay = policyDelay(config.retryPolicy, job, error);
-    if (delay !== null) return retryOrFail(job, 'retryPolicy', 'delay', delay, lastError, now, config);
+    if (delay !== null)
+      return retryOrFail(job, { operation: 'retryPolicy', field: 'delay', delay }, lastError, now, config);
   }
   return failedOutcome(job, lastError, now, config);
 }
@@ -125,27 +126,33 @@ function requestedRetryOutcome(job: Job, delayMs: number, now: Date, config: Out
     const message = `the handler asked for a retry, but all ${job.maxAttempts} attempt(s) are spent`;
     return failedOutcome(job, { name: 'RetryRequested', message }, now, config);
   }
-  return retryOrFail(job, 'WorkerResult.retry', 'options.delayMs', delayMs, null, now, config);
+  const chosen = { operation: 'WorkerResult.retry', field: 'options.delayMs', delay: delayMs };
+  return retryOrFail(job, chosen, null, now, config);
+}
+
+/** A retry delay as chosen, and who chose it (what a ValidationError about it names). */
+interface ChosenDelay {
+  operation: string;
+  field: string;
+  delay: number;
 }
 
 /**
- * A retry `delay` ms from now, or, when that instant cannot be stored (validation.ts checkDelay), `failed` with a
- * ValidationError naming `operation` and `field` (the attempt's own error quoted after it). Failing, not clamping:
- * a job parked until the year 9999 would look alive and never run, where a failed one shows the bug and can be
- * retried by hand. Either way the job leaves `processing`: an outcome storage refuses would strand it there.
+ * A retry `chosen.delay` ms from now, or, when that instant cannot be stored (validation.ts checkDelay), `failed` with
+ * a ValidationError naming who chose it (the attempt's own error quoted after it). Failing, not clamping: a job
+ * parked until the year 9999 would look alive and never run, where a failed one shows the bug and can be retried by
+ * hand. Either way the job leaves `processing`: an outcome storage refuses would strand it there.
  */
 function retryOrFail(
   job: Job,
-  operation: string,
-  field: string,
-  delay: number,
+  chosen: ChosenDelay,
   lastError: JobError | null,
   now: Date,
   config: OutcomeConfig,
 ): FinishOutcome {
   let runAt: Date;
   try {
-    runAt = checkDelay(operation, field, delay, now);
+    runAt = checkDelay(chosen.operation, chosen.field, chosen.delay, now);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const cause =
