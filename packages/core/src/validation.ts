@@ -22,7 +22,9 @@ export const MIN_INSTANT_MS = 0;
  * From any instant before the year 8999 it ends before MAX_INSTANT_MS, so a checked setting cannot overflow at use.
  */
 export const MAX_DURATION_MS = 31_557_600_000_000;
-const INSTANT_RANGE = `${new Date(MIN_INSTANT_MS).toISOString()} to ${new Date(MAX_INSTANT_MS).toISOString()}`;
+/** MAX_INSTANT_MS as messages print it. */
+export const MAX_INSTANT_ISO = new Date(MAX_INSTANT_MS).toISOString();
+const INSTANT_RANGE = `${new Date(MIN_INSTANT_MS).toISOString()} to ${MAX_INSTANT_ISO}`;
 
 export function checkName(operation: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
@@ -70,13 +72,8 @@ export function checkDuration(operation: string, field: string, value: unknown, 
 export function checkDelay(operation: string, field: string, value: unknown, now: Date): Date {
   const latest = Math.max(0, MAX_INSTANT_MS - now.getTime());
   if (!isMsUpTo(value, latest)) {
-    const due = new Date(MAX_INSTANT_MS).toISOString();
-    throw new ValidationError(
-      operation,
-      field,
-      `must be a finite number of milliseconds from 0 to ${latest} (due by ${due})`,
-      value,
-    );
+    const problem = `must be a finite number of milliseconds from 0 to ${latest} (due by ${MAX_INSTANT_ISO})`;
+    throw new ValidationError(operation, field, problem, value);
   }
   return new Date(now.getTime() + Math.ceil(value));
 }

@@ -16,6 +16,7 @@ import {
   checkQueue,
   INT32_MAX,
   INT32_MIN,
+  MAX_INSTANT_ISO,
   MAX_INSTANT_MS,
   serializeJson,
 } from '../validation.js';
@@ -106,8 +107,7 @@ function nextStorableTick(cron: string, timezone: string, now: Date): Date {
     throw new ValidationError('scheduleRecurring', 'cron', `has no next tick: ${detail}`, cron);
   }
   if (tick.getTime() <= MAX_INSTANT_MS) return tick;
-  const latest = new Date(MAX_INSTANT_MS).toISOString();
-  throw new ValidationError('scheduleRecurring', 'cron', `has no tick from now until ${latest}`, cron);
+  throw new ValidationError('scheduleRecurring', 'cron', `has no tick from now until ${MAX_INSTANT_ISO}`, cron);
 }
 
 function checkOptions(op: string, options: unknown): RecurringOptions {
