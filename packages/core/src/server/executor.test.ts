@@ -139,7 +139,9 @@ describe('executor outcomes', () => {
     const t = makeServer({ retryPolicy: FIXED_10S });
     await t.server.start();
     const event = await runUntil(t, 'jobRetrying', 'unknown_method');
-    expect(event.job.lastError?.message).toBe('no handler registered for method unknown_method');
+    expect(event.job.lastError?.message).toBe(
+      `no handler registered for method unknown_method on server ${t.server.id} (its methods: none)`,
+    );
     await t.server.stop();
   });
 
