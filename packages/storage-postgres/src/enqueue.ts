@@ -1,5 +1,5 @@
-// enqueue.ts: writes a batch of new jobs with enqueue.sql and answers { id, duplicate } per job, in order. Shared
-// by enqueue (on the pool or the app's transaction client) and fireRecurring (inside its own transaction).
+// enqueue.ts: writes a batch of new jobs, all or nothing, and answers { id, duplicate } per job, in order. Shared by
+// enqueue (on the pool or the app's transaction client) and fireRecurring (inside its own transaction).
 import { type EnqueueResult, hasGeneratedId, type NewJob, StorageError } from '@jobsmith/core';
 import type { Database, Queryable } from './database.js';
 import { isUniqueViolation } from './errors.js';
@@ -19,10 +19,19 @@ interface Pending {
 }
 
 /**
- * Rounds of "write, then look for the holders this snapshot could not see". A second round is needed only when a
- * holder committed concurrently and then vanished before the second look; a third would be a storm of such races.
+ * Rounds of "write, then look for the holders this snapshot could not see" (a single job, or inside a transaction).
+ * A second round is needed only when a holder committed concurrently and then vanished before the second look; a
+ * third would be a storm of such races.
  */
 const MAX_ROUNDS = 3;
+
+const HOLDERS_KEPT_CHANGING = 'uniqueKey holders kept changing';
+
+/**
+ * Times enqueue-checked.sql runs before giving up: each run after the first follows a job committed concurrently
+ * with the previous one on a key (or id) of the batch, which the next run's fresh snapshot sees.
+ */
+const MAX_CHECKED_RUNS = 5;
 
 /**
  * Inserts `jobs` through `via`, waking `channel`'s listeners; one statement unless a concurrent commit blocked a job.
@@ -38,15 +47,57 @@ export async function insertJobs(
   via: Queryable,
   wakeUps: WakeUps,
 ): Promise<EnqueueResult[]> {
-  const wakeAfter = via === db.pool;
   const results: EnqueueResult[] = new Array(jobs.length);
-  let pending = dropRepeatedIds(jobs, results);
+  const pending = dropRepeatedIds(jobs, results);
+  // In the app's transaction, its commit or rollback makes the batch all or nothing.
+  if (via !== db.pool) return writeRounds(db, pending, channel, via, results);
+  await writeOnPool(db, pending, results);
+  await wakeListeners(jobs, results, wakeUps);
+  return results;
+}
+
+/**
+ * Writes `pending` on the pool, all or nothing, each try one statement (its own transaction): a single job
+ * (enqueue-one.sql), a batch that cannot meet a holder (enqueue-fresh.sql), or else enqueue-checked.sql, run again
+ * while a concurrent commit makes it raise. enqueue.sql's second round would come after its first one's commit, so a
+ * failing second round (a storm of holder races, a lost connection) would leave part of the batch behind an error.
+ */
+async function writeOnPool(db: Database, pending: Pending[], results: EnqueueResult[]): Promise<void> {
+  if (pending.length <= 1) {
+    await writeRounds(db, pending, null, db.pool, results);
+    return;
+  }
+  if (cannotBeDuplicates(pending) && (await insertFresh(db, pending))) {
+    for (const { index, job } of pending) results[index] = { id: job.id, duplicate: false };
+    return;
+  }
+  const values = enqueueColumns(pending.map((entry) => entry.job));
+  for (let run = 1; ; run++) {
+    try {
+      const { rows } = await db.run<SkippedRow>('enqueue', 'enqueue-checked', values);
+      answer(pending, rows, results);
+      return;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (run === MAX_CHECKED_RUNS) throw new StorageError('enqueue', { cause: error, detail: HOLDERS_KEPT_CHANGING });
+    }
+  }
+}
+
+/** Writes `pending` by rounds of enqueue.sql (or enqueue-one.sql) and holder look-ups; fills in `results`. */
+async function writeRounds(
+  db: Database,
+  jobs: Pending[],
+  channel: string | null,
+  via: Queryable,
+  results: EnqueueResult[],
+): Promise<EnqueueResult[]> {
+  let pending = jobs;
   for (let round = 0; pending.length > 0; round++) {
-    if (round === MAX_ROUNDS) throw new StorageError('enqueue', { detail: 'uniqueKey holders kept changing' });
-    pending = await insertRound(db, pending, wakeAfter ? null : channel, via, results);
+    if (round === MAX_ROUNDS) throw new StorageError('enqueue', { detail: HOLDERS_KEPT_CHANGING });
+    pending = await insertRound(db, pending, channel, via, results);
     pending = await findHolders(db, pending, via, results);
   }
-  if (wakeAfter) await wakeListeners(jobs, results, wakeUps);
   return results;
 }
 
@@ -85,6 +136,14 @@ async function insertRound(
   results: EnqueueResult[],
 ): Promise<Pending[]> {
   const { rows } = await runInsert(db, pending, channel, via);
+  return answer(pending, rows, results);
+}
+
+/**
+ * Fills in the answers of `pending` from the rows of the jobs a statement skipped (every other job was written);
+ * returns those skipped without a holder the statement could see.
+ */
+function answer(pending: Pending[], rows: readonly SkippedRow[], results: EnqueueResult[]): Pending[] {
   const skipped = new Set<number>();
   const unresolved: Pending[] = [];
   for (const row of rows) {
@@ -106,21 +165,12 @@ async function insertRound(
  * One job (the usual single call) runs enqueue-one.sql: scalar parameters let PostgreSQL keep one generic plan per
  * connection, where enqueue.sql's arrays had it re-plan every call. Same answer shape either way.
  */
-async function runInsert(db: Database, pending: Pending[], channel: string | null, via: Queryable) {
+function runInsert(db: Database, pending: Pending[], channel: string | null, via: Queryable) {
   const [only] = pending;
   if (pending.length === 1 && only !== undefined) {
     return db.run<SkippedRow>('enqueue', 'enqueue-one', [...enqueueOneValues(only.job), channel], via);
   }
   const values = [...enqueueColumns(pending.map((entry) => entry.job)), channel];
-  if (cannotBeDuplicates(pending, db, via)) {
-    try {
-      await db.run('enqueue', 'enqueue-fresh', values, via);
-      return { rows: [] as SkippedRow[] };
-    } catch (error) {
-      // An id existed after all: that statement wrote nothing; enqueue.sql sorts the batch out.
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
   return db.run<SkippedRow>('enqueue', 'enqueue', values, via);
 }
 
@@ -128,8 +178,19 @@ async function runInsert(db: Database, pending: Pending[], channel: string | nul
  * Every id generated by jobsmith and no uniqueKey: enqueue-fresh.sql may write the batch without ON CONFLICT. Only on
  * the pool, where a failed statement is its own transaction: in an app's transaction it would abort the app's work.
  */
-function cannotBeDuplicates(pending: readonly Pending[], db: Database, via: Queryable): boolean {
-  return via === db.pool && pending.every(({ job }) => job.uniqueKey === null && hasGeneratedId(job));
+function cannotBeDuplicates(pending: readonly Pending[]): boolean {
+  return pending.every(({ job }) => job.uniqueKey === null && hasGeneratedId(job));
+}
+
+/** Runs enqueue-fresh.sql on the pool; false when an id existed after all (that statement then wrote nothing). */
+async function insertFresh(db: Database, pending: readonly Pending[]): Promise<boolean> {
+  try {
+    await db.run('enqueue', 'enqueue-fresh', [...enqueueColumns(pending.map((entry) => entry.job)), null]);
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
 }
 
 /** Looks again (a fresh snapshot) for jobs holding the ids / keys of `unresolved`; returns those still unexplained. */

@@ -1,10 +1,11 @@
 // enqueue-race.test.ts: uniqueKey dedup under concurrency, which only a real server can show: two storages on their
 // own pools enqueue batches over the same keys at once. Each key ends with exactly one unfinished holder, and every
 // answer is either "written" or "duplicate of that holder", even when the holder committed mid-statement.
-import { makeNewJob } from '@jobsmith/core/testing';
+import { eventually, makeNewJob } from '@jobsmith/core/testing';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';
-import { dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { adminQuery, DATABASE_URL, dropSchema, freshSchemaName, openStorage } from './helpers.js';
 
 describe('enqueue races', () => {
   let schema: string;
@@ -60,4 +61,39 @@ describe('enqueue races', () => {
     const holder = holders[0]!.id;
     for (const { job, result } of answers) expect(result).toEqual({ id: holder, duplicate: holder !== job.id });
   });
+
+  // The batch's statement meets the key after its snapshot was taken: it must answer with the holder that commits
+  // meanwhile, in the same statement (a second one would come after its own commit, leaving the batch half written
+  // should it fail).
+  it('answers a job whose uniqueKey a transaction commits while the batch waits on it, writing the rest', async () => {
+    const app = new pg.Client({ connectionString: DATABASE_URL });
+    await app.connect();
+    try {
+      const holder = makeNewJob({ uniqueKey: 'held' });
+      await app.query('BEGIN');
+      await storages[0]!.enqueue({ jobs: [holder], tx: app });
+      const batch = [makeNewJob(), makeNewJob({ uniqueKey: 'held' }), makeNewJob({ uniqueKey: 'free' })];
+      const answered = storages[1]!.enqueue({ jobs: batch });
+      await eventually(async () => ((await waitingOn(app)) > 0 ? true : undefined), 'the batch to wait on the holder');
+      await app.query('COMMIT');
+      expect(await answered).toEqual([
+        { id: batch[0]!.id, duplicate: false },
+        { id: holder.id, duplicate: true },
+        { id: batch[2]!.id, duplicate: false },
+      ]);
+      const stored = await storages[0]!.list({ limit: 10, offset: 0 });
+      expect(stored.map((job) => job.id).sort()).toEqual([holder.id, batch[0]!.id, batch[2]!.id].sort());
+    } finally {
+      await app.end();
+    }
+  });
 });
+
+/** Sessions waiting on a lock that `client`'s session holds. */
+async function waitingOn(client: pg.Client): Promise<number> {
+  const { rows } = await adminQuery<{ n: number }>(
+    'SELECT count(*)::integer AS n FROM pg_stat_activity WHERE $1::integer = ANY (pg_blocking_pids(pid))',
+    [(await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid],
+  );
+  return rows[0]?.n ?? 0;
+}

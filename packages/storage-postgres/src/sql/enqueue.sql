@@ -1,5 +1,7 @@
--- enqueue: inserts a batch of new jobs in one statement, all or nothing, skipping each job whose id already exists
--- or whose unique_key an unfinished job holds (jobs_unique_key_idx), including an earlier job of the same batch.
+-- enqueue (in an app's transaction): inserts a batch of new jobs in one statement, all or nothing, skipping each job
+-- whose id already exists or whose unique_key an unfinished job holds (jobs_unique_key_idx), including an earlier job
+-- of the same batch. A job it skips without seeing the holder needs a second statement (enqueue-holders.sql), which
+-- only the enclosing transaction makes one unit with this one; on the pool, enqueue-checked.sql runs instead.
 -- Inputs, one array element per job, all the same length (the caller drops repeated ids first):
 --   $1 text[] id, $2 text[] method, $3 text[] payload (JSON text, stored as given), $4 text[] queue,
 --   $5 integer[] priority, $6 text[] state ('enqueued' | 'scheduled'), $7 integer[] max_attempts,
@@ -40,7 +42,9 @@ inserted AS (
     id, method, payload, queue, priority, state, 0, max_attempts, timeout_ms, run_at, created_at, created_at,
     unique_key, metadata
   FROM input
-  ORDER BY ord
+  -- One order for every batch, so racing batches wait for one another's keys (and ids) in the same order instead of
+  -- deadlocking: by unique_key, the batch's first job with a key winning it; keyless jobs by id.
+  ORDER BY unique_key COLLATE "C", CASE WHEN unique_key IS NULL THEN id END COLLATE "C", ord
   ON CONFLICT DO NOTHING
   RETURNING id, queue, state, unique_key
 ),

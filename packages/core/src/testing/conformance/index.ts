@@ -8,6 +8,7 @@ import { claimConformance } from './claim.js';
 import { useConformanceContext } from './context.js';
 import { datesConformance } from './dates.js';
 import { enqueueConformance } from './enqueue.js';
+import { enqueueRacesConformance } from './enqueue-races.js';
 import { fidelityConformance } from './fidelity.js';
 import { finishConformance } from './finish.js';
 import { lifecycleConformance } from './lifecycle.js';
@@ -25,6 +26,7 @@ export function runStorageConformance(harness: StorageHarness): void {
   describe(`storage conformance: ${harness.name}`, () => {
     const ctx = useConformanceContext(harness);
     enqueueConformance(ctx);
+    enqueueRacesConformance(ctx);
     claimConformance(ctx);
     finishConformance(ctx);
     lostClaimsConformance(ctx);
