@@ -119,8 +119,36 @@ function fieldAtKey(field: string, key: string): string {
 }
 
 /**
+ * A plain object: its prototype is null or an `Object.prototype` (of this realm or another, e.g. a `vm` context's),
+ * or a boxed primitive, which JSON unwraps.
+ */
+function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null) return true;
+  return value instanceof Number || value instanceof String || value instanceof Boolean;
+}
+
+const NOT_JSON = 'must be JSON-serializable:';
+
+/** Why `value` (an object JSON would flatten) is refused, and what to pass instead. */
+function notPlainReason(value: object): string {
+  if (value instanceof Map) {
+    return `${NOT_JSON} a Map is not (JSON would store {}); convert it first, e.g. Object.fromEntries(map) or [...map]`;
+  }
+  if (value instanceof Set) return `${NOT_JSON} a Set is not (JSON would store {}); convert it first, e.g. [...set]`;
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  const kind = typeof name === 'string' && name !== '' ? name : 'object with a custom prototype';
+  if (ArrayBuffer.isView(value)) return `${NOT_JSON} a ${kind} is not; convert it first, e.g. Array.from(value)`;
+  return (
+    `${NOT_JSON} a ${kind} without toJSON is not (JSON would keep only its own enumerable fields); ` +
+    'convert it to a plain object or array first, or give its class a toJSON method'
+  );
+}
+
+/**
  * JSON text of `value`, or a ValidationError when JSON would lose or refuse part of it: BigInt, functions, symbols,
- * NaN/Infinity, `undefined` at the top level or in an array, and cycles.
+ * NaN/Infinity, `undefined` at the top level or in an array, cycles, and objects that are neither plain objects nor
+ * arrays and have no `toJSON` (a Map or Set, a typed array, a class instance: JSON would store `{}` or an index map).
  */
 export function serializeJson(operation: string, field: string, value: unknown): string {
   let text: string | undefined;
@@ -148,6 +176,12 @@ export function serializeJson(operation: string, field: string, value: unknown):
         case 'undefined':
           if (key === '' || Array.isArray(this))
             throw new ValidationError(operation, fieldAtKey(field, key), 'must not be undefined');
+          break;
+        case 'object':
+          // toJSON has already run (a Date is its ISO text, a Buffer { type, data } by now).
+          if (entry !== null && !Array.isArray(entry) && !isPlainObject(entry)) {
+            throw new ValidationError(operation, fieldAtKey(field, key), notPlainReason(entry));
+          }
           break;
       }
       return entry;

@@ -36,6 +36,13 @@ const BAD_INPUTS: readonly BadInput[] = [
   { what: 'an undefined payload', payload: undefined, field: 'payload' },
   { what: 'a NaN payload', payload: Number.NaN, field: 'payload' },
   { what: 'Infinity inside the payload', payload: { n: Number.POSITIVE_INFINITY }, field: IN_PAYLOAD },
+  // JSON would store these as {} (or an index map), losing the data.
+  { what: 'a Map payload', payload: new Map([['a', 1]]), field: 'payload' },
+  { what: 'a Map inside the payload', payload: { tags: new Map() }, field: 'payload (at key "tags")' },
+  { what: 'a Set inside the payload', payload: { ids: new Set([1]) }, field: 'payload (at key "ids")' },
+  { what: 'a WeakMap inside the payload', payload: { cache: new WeakMap() }, field: IN_PAYLOAD },
+  { what: 'a typed array inside the payload', payload: { bytes: new Uint8Array(2) }, field: IN_PAYLOAD },
+  { what: 'a class instance without toJSON in the payload', payload: [new (class Point {})()], field: IN_PAYLOAD },
   { what: 'an empty method', method: '', field: 'method' },
   { what: 'a 256-character method', method: 'm'.repeat(256), field: 'method' },
   { what: 'an empty queue', options: { queue: '' }, field: 'options.queue' },
