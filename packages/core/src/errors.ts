@@ -1,14 +1,53 @@
 // errors.ts: every error jobsmith throws on purpose. Each names what went wrong in fields that its message repeats,
-// so a caller can branch on `instanceof` and a log line still reads on its own.
+// so a caller can branch on `instanceof` and a log line still reads on its own. `instanceof` goes by a brand, not by
+// class identity, so it holds across copies of this module (the ESM and CJS builds in one process, two versions).
 import type { JobState } from './job.js';
+
+/**
+ * The key of each jobsmith error class's brand, own on its prototype: the class's name. `Symbol.for` gives every copy
+ * of this module the same key.
+ */
+const ERROR_BRAND = Symbol.for('jobsmith.error');
+
+/** Brands `errorClass` as `kind`: `instanceof` on any copy of that class then recognises its instances. */
+function brand(errorClass: { prototype: object }, kind: string): void {
+  Object.defineProperty(errorClass.prototype, ERROR_BRAND, { value: kind });
+}
+
+/** Whether a prototype on `value`'s chain carries the brand `kind` (i.e. some copy of that class made it). */
+function hasBrand(value: unknown, kind: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (let proto: unknown = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Object.getOwnPropertyDescriptor(proto, ERROR_BRAND)?.value === kind) return true;
+  }
+  return false;
+}
+
+/**
+ * `value instanceof X` for X a jobsmith error class (`this`): whether any copy of X, or of a subclass of X, made
+ * `value`. A class of the app's own extending one has no brand of its own and keeps ordinary `instanceof`.
+ */
+function hasInstance(this: { prototype: object }, value: unknown): boolean {
+  const kind: unknown = Object.getOwnPropertyDescriptor(this.prototype, ERROR_BRAND)?.value;
+  if (typeof kind !== 'string') return Function.prototype[Symbol.hasInstance].call(this, value);
+  return hasBrand(value, kind);
+}
 
 /** The base of every error jobsmith throws on purpose. */
 export class JobsmithError extends Error {
+  static {
+    brand(JobsmithError, 'JobsmithError');
+    // Inherited by every subclass, so `instanceof` on any of them goes by the brand.
+    Object.defineProperty(JobsmithError, Symbol.hasInstance, { value: hasInstance });
+  }
   override name = 'JobsmithError';
 }
 
 /** Bad input to a public entry point: `field` names the offending input, `value` is what was given. */
 export class ValidationError extends JobsmithError {
+  static {
+    brand(ValidationError, 'ValidationError');
+  }
   override name = 'ValidationError';
   readonly operation: string;
   readonly field: string;
@@ -24,6 +63,9 @@ export class ValidationError extends JobsmithError {
 
 /** Bad `ServerConfig` or backend options, thrown at construction. */
 export class ConfigError extends JobsmithError {
+  static {
+    brand(ConfigError, 'ConfigError');
+  }
   override name = 'ConfigError';
   readonly field: string;
   readonly value: unknown;
@@ -37,6 +79,9 @@ export class ConfigError extends JobsmithError {
 
 /** A job (or recurring definition) that does not exist. */
 export class NotFoundError extends JobsmithError {
+  static {
+    brand(NotFoundError, 'NotFoundError');
+  }
   override name = 'NotFoundError';
   readonly operation: string;
   readonly jobId: string;
@@ -50,6 +95,9 @@ export class NotFoundError extends JobsmithError {
 
 /** A transition that job.ts does not allow, e.g. retrying a job that has not failed. Nothing was changed. */
 export class IllegalTransitionError extends JobsmithError {
+  static {
+    brand(IllegalTransitionError, 'IllegalTransitionError');
+  }
   override name = 'IllegalTransitionError';
   readonly operation: string;
   readonly jobId: string;
@@ -70,6 +118,9 @@ export class IllegalTransitionError extends JobsmithError {
  * unfinished jobs never share a key). Nothing was changed: the job stays as it was and the holder is untouched.
  */
 export class UniqueKeyConflictError extends JobsmithError {
+  static {
+    brand(UniqueKeyConflictError, 'UniqueKeyConflictError');
+  }
   override name = 'UniqueKeyConflictError';
   readonly operation: string;
   readonly jobId: string;
@@ -87,6 +138,9 @@ export class UniqueKeyConflictError extends JobsmithError {
 
 /** The backend failed (connection lost, constraint, corrupt file). `cause` holds the driver's error. */
 export class StorageError extends JobsmithError {
+  static {
+    brand(StorageError, 'StorageError');
+  }
   override name = 'StorageError';
   readonly operation: string;
 
@@ -99,6 +153,9 @@ export class StorageError extends JobsmithError {
 
 /** Thrown by a handler to fail its job at once, skipping the remaining attempts. */
 export class UnrecoverableError extends JobsmithError {
+  static {
+    brand(UnrecoverableError, 'UnrecoverableError');
+  }
   override name = 'UnrecoverableError';
 }
 
@@ -117,6 +174,9 @@ const ABORT_MESSAGES: Record<AbortReason, string> = {
  * error as its `lastError`.
  */
 export class JobAbortedError extends JobsmithError {
+  static {
+    brand(JobAbortedError, 'JobAbortedError');
+  }
   override name = 'JobAbortedError';
   readonly jobId: string;
   readonly reason: AbortReason;
@@ -130,6 +190,9 @@ export class JobAbortedError extends JobsmithError {
 
 /** A worker's write (finish, renewal) found its lease gone: the job was cancelled or reclaimed; nothing changed. */
 export class LeaseLostError extends JobsmithError {
+  static {
+    brand(LeaseLostError, 'LeaseLostError');
+  }
   override name = 'LeaseLostError';
   readonly operation: string;
   readonly jobId: string;
@@ -143,6 +206,9 @@ export class LeaseLostError extends JobsmithError {
 
 /** A server method called in the wrong lifecycle state, e.g. `start()` on a running server. */
 export class ServerStateError extends JobsmithError {
+  static {
+    brand(ServerStateError, 'ServerStateError');
+  }
   override name = 'ServerStateError';
   readonly operation: string;
 
