@@ -71,6 +71,7 @@ describe('@jobsmith/core exports', () => {
       'TEST_METHODS',
       'eventually',
       'expectEachJobClaimedOnce',
+      'expectProducerExits',
       'freeLoopbackPort',
       'makeNewJob',
       'runClaimLoopChild',

@@ -1,6 +1,7 @@
 // connection.ts: the command connection (owned, or the app's) and the lazily created pub/sub connection. Owns the
 // fail-fast rule: until a first connection succeeds, a failed connect rejects at once instead of retrying forever,
-// and a first connection that gets no answer rejects after a bound. Owned connections time their commands out.
+// and a first connection that gets no answer rejects after a bound. Owned connections time their commands out, and
+// the owned command connection holds the process only while a call is under way (a producer may end without close()).
 
 import type { JobAvailableListener, JobCancelledListener } from '@jobsmith/core';
 import { type Cluster, Redis } from 'ioredis';
@@ -127,6 +128,11 @@ export class RedisConnection {
   private subscriber: Client | null = null;
   private subscription: Promise<void> | null = null;
   private readonly listeners = new Set<Listener>();
+  /**
+   * Calls under way on an owned command connection. While there are none its socket is unref'd, so a producer that
+   * returns without close() lets its process exit; while there are, the socket holds the process until they end.
+   */
+  private callsInFlight = 0;
 
   /**
    * @param name the owned connections' CLIENT SETNAME (`<name>` and `<name>:subscriber`), to find them in CLIENT LIST.
@@ -163,7 +169,26 @@ export class RedisConnection {
     client.on('ready', () => {
       this.hasConnected = true;
     });
+    // Each (re)connection opens a new socket, which Node refs by default.
+    client.on('connect', () => {
+      if (this.callsInFlight === 0) client.stream.unref();
+    });
     return client;
+  }
+
+  /**
+   * Runs `call` (commands on `client`) with the owned connection's socket ref'd, so the process waits for its answer;
+   * once no call is under way the socket is unref'd again. An app-owned client is left as the app set it.
+   */
+  async hold<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.ownsClient) return call();
+    const { stream } = this.client as Redis;
+    if (this.callsInFlight++ === 0) stream?.ref();
+    try {
+      return await call();
+    } finally {
+      if (--this.callsInFlight === 0) (this.client as Redis).stream?.unref();
+    }
   }
 
   /**

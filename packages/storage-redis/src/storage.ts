@@ -123,7 +123,7 @@ export class RedisStorage implements Storage {
    * and, under `syncClock`, measures the clock's offset to Redis; idempotent, and run lazily by every other method.
    */
   async migrate(): Promise<void> {
-    await this.ready('migrate');
+    await this.connection.hold(() => this.ready('migrate'));
   }
 
   async close(): Promise<void> {
@@ -450,8 +450,10 @@ export class RedisStorage implements Storage {
   private async command<T>(operation: string, send: (client: RedisConnection['client']) => Promise<T>): Promise<T> {
     try {
       if (this.isClosed) throw closedError(operation);
-      if (!this.isReady) await this.ready(operation);
-      return await send(this.connection.client);
+      return await this.connection.hold(async () => {
+        if (!this.isReady) await this.ready(operation);
+        return send(this.connection.client);
+      });
     } catch (error) {
       throw toStorageError(operation, error, this.connection.commandTimeoutMs);
     }

@@ -20,6 +20,7 @@ export { FaultProxy, type FaultProxyOptions, type FaultProxyStats, type StoreAdd
 export type { StorageHarness } from './harness.js';
 export { makeNewJob, type NewJobOverrides } from './new-job.js';
 export { type EventuallyOptions, eventually } from './process-kit/eventually.js';
+export { expectProducerExits, type ProducerExitParams } from './process-kit/producer-exit.js';
 export type {
   ChildMessage,
   ChildServerConfig,
