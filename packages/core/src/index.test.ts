@@ -79,6 +79,7 @@ describe('@jobsmith/core exports', () => {
       'runFaultSuite',
       'runServerIntegration',
       'runStorageConformance',
+      'startServerOn',
       'useFaultContext',
       'useServerIntegrationContext',
     ]);

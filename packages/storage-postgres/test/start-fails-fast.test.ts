@@ -1,8 +1,8 @@
 // start-fails-fast.test.ts: a server pointed at a PostgreSQL it cannot use rejects start() with a StorageError that
 // names the target and says what to fix (unreachable port, missing database, missing role, a role that may not
 // create the schema), and stays stopped. Against the real server: the errors are PostgreSQL's own.
-import { BackgroundJobServer, StorageError, silentLogger, WorkerRegistry } from '@jobsmith/core';
-import { freeLoopbackPort } from '@jobsmith/core/testing';
+import { StorageError } from '@jobsmith/core';
+import { freeLoopbackPort, startServerOn } from '@jobsmith/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStorage } from '../src/index.js';
 import { adminQuery, DATABASE_URL, dropSchema, freshSchemaName } from './helpers.js';
@@ -21,20 +21,9 @@ function urlWith(change: { port?: number; database?: string; user?: string }): s
   return url.toString();
 }
 
-/** Starts a server on `connectionString`; returns what start() rejected with, and whether the server still runs. */
-async function startFailure(connectionString: string, schema = freshSchemaName()) {
-  const storage = new PostgresStorage({ connectionString, schema, syncClock: false });
-  const server = new BackgroundJobServer({ logger: silentLogger }, storage, new WorkerRegistry());
-  try {
-    const error = await server.start().then(
-      () => null,
-      (failure: unknown) => failure,
-    );
-    return { error, running: server.isRunning() };
-  } finally {
-    await server.stop();
-    await storage.close();
-  }
+/** Starts a server on a storage for `connectionString` (and `schema`); see startServerOn. */
+function startFailure(connectionString: string, schema = freshSchemaName()) {
+  return startServerOn(new PostgresStorage({ connectionString, schema, syncClock: false }));
 }
 
 describe('start() against a PostgreSQL it cannot use', () => {

@@ -1,27 +1,15 @@
 // start-fails-fast.test.ts: a server pointed at a Redis it cannot use rejects start() at once with a StorageError
 // that names the endpoint and says what to fix (nothing listening, a wrong password), and stays stopped.
-import { BackgroundJobServer, StorageError, silentLogger, WorkerRegistry } from '@jobsmith/core';
-import { freeLoopbackPort } from '@jobsmith/core/testing';
+import { StorageError } from '@jobsmith/core';
+import { freeLoopbackPort, startServerOn } from '@jobsmith/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStorage } from '../src/index.js';
 import { testPrefix } from './harness.js';
 import { PrivateRedis } from './private-redis.js';
 
-/** Starts a server on `url`; returns what start() rejected with, how long it took, and whether the server runs. */
-async function startFailure(url: string) {
-  const storage = new RedisStorage({ url, prefix: testPrefix(), syncClock: false });
-  const server = new BackgroundJobServer({ logger: silentLogger }, storage, new WorkerRegistry());
-  const startedAt = performance.now();
-  try {
-    const error = await server.start().then(
-      () => null,
-      (failure: unknown) => failure,
-    );
-    return { error, tookMs: performance.now() - startedAt, running: server.isRunning() };
-  } finally {
-    await server.stop();
-    await storage.close();
-  }
+/** Starts a server on a storage for `url`; see startServerOn. */
+function startFailure(url: string) {
+  return startServerOn(new RedisStorage({ url, prefix: testPrefix(), syncClock: false }));
 }
 
 describe('start() against a Redis it cannot use', () => {

@@ -4,25 +4,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackgroundJobServer, StorageError, silentLogger, WorkerRegistry } from '@jobsmith/core';
+import { StorageError } from '@jobsmith/core';
+import { startServerOn } from '@jobsmith/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStorage, type SqliteStorageOptions } from '../src/index.js';
 
-/** Starts a server on a storage with `options`; returns what start() rejected with and whether the server runs. */
-async function startFailure(options: SqliteStorageOptions) {
-  const storage = new SqliteStorage(options);
-  const server = new BackgroundJobServer({ logger: silentLogger }, storage, new WorkerRegistry());
-  try {
-    const error = await server.start().then(
-      () => null,
-      (failure: unknown) => failure,
-    );
-    return { error, running: server.isRunning() };
-  } finally {
-    await server.stop();
-    await storage.close();
-  }
+/** Starts a server on a storage with `options`; see startServerOn. */
+function startFailure(options: SqliteStorageOptions) {
+  return startServerOn(new SqliteStorage(options));
 }
 
 describe('start() on a SQLite file it cannot use', () => {

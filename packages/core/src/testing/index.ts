@@ -34,3 +34,4 @@ export { type BlockPayload, type HogPayload, type SlowPayload, TEST_METHODS } fr
 export { type ServerIntegrationContext, useServerIntegrationContext } from './server-integration/context.js';
 export type { ServerIntegrationHarness, ServerTestStore } from './server-integration/harness.js';
 export { runServerIntegration } from './server-integration/index.js';
+export { type StartFailure, startServerOn } from './start-failure.js';
