@@ -12,10 +12,19 @@
 --   is returned to two callers. Index: jobs_claim_idx (priority DESC, run_at, id) WHERE state = 'enqueued', read in
 --   order, so a claim touches only the rows it takes however many finished rows the table holds. A claim from exactly
 --   one queue runs fetch-and-lock-queue.sql instead, on jobs_claim_queue_idx.
+-- Commit: asynchronous, for this transaction only (synchronous_commit off, set in `picked`): the
+--   claim is visible to every session at once, but its commit does not wait for the WAL flush. A default server
+--   claims only for its free slots, a few jobs per claim, and waiting out a flush per claim was most of a default
+--   drain's time (10 workers: about one claim per fsync). A claimed job's finish commits synchronously, and that
+--   flush carries the claim's WAL too. Only a crash of PostgreSQL itself (not a clean restart) in the next moments
+--   (at most 3 x wal_writer_delay, 600 ms by default) can undo a claim: its jobs are enqueued again with the attempt
+--   unspent, and a server already running one finds its lease gone (its result is discarded), so it runs again.
 WITH picked AS (
   SELECT ctid
   FROM :"schema".jobs
   WHERE state = 'enqueued' AND (cardinality($1::text[]) = 0 OR queue = ANY ($1::text[]))
+    -- Always true; sets synchronous_commit for this transaction only (see the header), before anything is claimed.
+    AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
   ORDER BY priority DESC, run_at, id
   LIMIT $2
   FOR UPDATE SKIP LOCKED
