@@ -31,8 +31,8 @@ export interface ExecutorConfig extends OutcomeConfig {
   jobTimeoutMs: number;
   /**
    * Most outcomes written behind at once (slot freed, write pending); past it a settled run keeps its slot until a
-   * pending write ends. The server uses 2 x (workerCount + localQueueSize): one batch of everything it may hold claimed
-   * in flight, and room to run the next claim's worth while it is written; beyond that the workers wait for storage.
+   * pending write ends. The server uses pendingOutcomesBound (pending-outcomes.ts); beyond it the workers wait for
+   * storage.
    */
   maxPendingOutcomes: number;
   /** This server's id, named in failure logs and in the error of a job whose method has no handler here. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../errors.js';
 import type { ErrorEvent, JobEvent } from '../events.js';
-import { PendingOutcomes } from './pending-outcomes.js';
+import { MIN_PENDING_OUTCOMES, PendingOutcomes, pendingOutcomesBound } from './pending-outcomes.js';
 import {
   advanceUntil,
   flakiness,
@@ -86,20 +86,28 @@ describe('write-behind completions', () => {
     await t.server.stop();
   });
 
-  it('keeps at most 2 x (workerCount + localQueueSize) outcomes pending; the next settled job keeps its slot', async () => {
+  it('bounds a server at 2 x (workerCount + localQueueSize) outcomes pending, and at least MIN_PENDING_OUTCOMES', () => {
+    expect(pendingOutcomesBound(10, 0)).toBe(MIN_PENDING_OUTCOMES);
+    expect(pendingOutcomesBound(0, 0)).toBe(MIN_PENDING_OUTCOMES);
+    expect(pendingOutcomesBound(50, 1500)).toBe(3100);
+    expect(pendingOutcomesBound(MIN_PENDING_OUTCOMES / 2 + 1, 0)).toBe(MIN_PENDING_OUTCOMES + 2);
+  });
+
+  it('keeps at most the bound of outcomes pending; the next settled job keeps its slot', async () => {
     const t = makeServer({ workerCount: 2 });
     const gate = gateFinish(t.storage);
     const starts = recordStarts(t);
-    const ids = await enqueueNoops(t, 10);
+    const bound = pendingOutcomesBound(2, 0);
+    const ids = await enqueueNoops(t, bound + 4);
     await t.server.start();
-    // Jobs 1-4 are written behind (4 pending: the bound); 5-6 run in the freed slots, then keep them.
-    await until(() => starts.length === 6);
+    // The first `bound` jobs are written behind; the next 2 run in the freed slots, then keep them.
+    await until(() => starts.length === bound + 2);
     await settle(10);
-    expect(starts).toEqual(ids.slice(0, 6));
-    expect((await t.storage.counts()).byState).toMatchObject({ processing: 6, enqueued: 4 });
+    expect(starts).toEqual(ids.slice(0, bound + 2));
+    expect((await t.storage.counts()).byState).toMatchObject({ processing: bound + 2, enqueued: 2 });
     expect(gate.calls).toHaveLength(1);
     gate.open();
-    await until(async () => (await t.storage.counts()).byState.succeeded === 10);
+    await until(async () => (await t.storage.counts()).byState.succeeded === bound + 4);
     expect(starts).toEqual(ids);
     await t.server.stop();
   });

@@ -21,6 +21,7 @@ import { Heartbeat } from './heartbeat.js';
 import { LeaseRenewer } from './lease-renewer.js';
 import { LocalQueue } from './local-queue.js';
 import type { LoopContext } from './loop.js';
+import { pendingOutcomesBound } from './pending-outcomes.js';
 import { type RecurringOptions, RecurringPoller, recurringDefinition } from './recurring.js';
 import { Scheduler } from './scheduler.js';
 import { type SignalledServer, signalHandler } from './signals.js';
@@ -176,7 +177,7 @@ export class BackgroundJobServer<Tx = unknown> {
       context,
       {
         ...pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
-        maxPendingOutcomes: 2 * (config.workerCount + config.localQueueSize),
+        maxPendingOutcomes: pendingOutcomesBound(config.workerCount, config.localQueueSize),
         serverId: this.id,
       },
       {
