@@ -100,25 +100,6 @@ describe('Dispatcher', () => {
     expect((await memory.counts()).byState).toMatchObject({ processing: 5, enqueued: 5 });
   });
 
-  it('claims once for the slots freed in one turn of the event loop, not once per freed slot', async () => {
-    const { storage, server, registry } = makeServer({ workerCount: 4 });
-    const limits = spyFetches(storage);
-    const gate = deferred();
-    registry.register('wait', async () => {
-      await gate.promise;
-      // Each job ends in a callback of its own, all in one check phase: as jobs whose I/O came back in one poll.
-      await new Promise((resolve) => setImmediate(resolve));
-    });
-    await server.client.enqueueMany(Array.from({ length: 8 }, () => ({ method: 'wait', payload: {} })));
-    await server.start();
-    await until(() => limits.length === 1);
-    await settle();
-    gate.resolve();
-    await until(async () => (await storage.counts()).byState.succeeded === 8);
-    expect(limits.slice(0, 2)).toEqual([4, 4]);
-    await server.stop();
-  });
-
   it('drains more than a batch without sleeping between batches', async () => {
     const { clock, storage, server, registry } = makeServer({ workerCount: 8, fetchBatchSize: 4 });
     registry.register('noop', async () => null);

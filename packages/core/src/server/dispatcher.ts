@@ -1,7 +1,7 @@
 // server/dispatcher.ts: keeps `workerCount` jobs running. Each pass claims min(fetchBatchSize, free slots) jobs in one
 // `fetchAndLock` (plus room in the opt-in local queue, refilled in full batches, two side by side when two fit and the
 // last claim came back full) and hands them to the executor; it drains a backlog without sleeping, and when idle
-// sleeps until a push, a poll, or (every slot busy) the slots freed in one turn of the event loop.
+// sleeps until a push, a poll, or (every slot busy) a freed slot.
 // It never touches a job after the hand-off; buffered jobs are handed off in claim order as slots free up. After a
 // failed claim it first hands back whatever that claim may have leased unseen (releaseLostClaims).
 import type { ErrorSource } from '../events.js';
@@ -54,8 +54,6 @@ export class Dispatcher extends Loop<number> {
    */
   private doubtUntilMs = Number.NEGATIVE_INFINITY;
   private nextDoubtCheckAtMs = 0;
-  /** A freed slot's wake-up waits for the end of this turn of the event loop (wakeOncePerTurn). */
-  private isWakeScheduled = false;
 
   constructor(
     context: LoopContext,
@@ -116,27 +114,13 @@ export class Dispatcher extends Loop<number> {
   /** A slot came free: start the next buffered job, and claim again if the queue looked busy. */
   slotFreed(): void {
     if (this.localQueue === null) {
-      if (this.lastPassFull) this.wakeOncePerTurn();
+      if (this.lastPassFull) this.wake();
       return;
     }
     if (!this.isRunning) return;
     this.startBuffered();
     // Refill once a full batch fits, so claims stay batched rather than one per finished job.
     if (this.lastPassFull && this.room() >= this.refillRoom()) this.wake();
-  }
-
-  /**
-   * Wakes the loop at the end of this turn of the event loop, once however many slots free meanwhile. Jobs that end
-   * in one turn (their I/O came back in one poll, their timers fired together) then share one claim, where waking at
-   * the first of them would claim for one slot and leave the others for the claim after it.
-   */
-  private wakeOncePerTurn(): void {
-    if (this.isWakeScheduled) return;
-    this.isWakeScheduled = true;
-    setImmediate(() => {
-      this.isWakeScheduled = false;
-      this.wake();
-    });
   }
 
   /** Jobs may be waiting (push wake-up, promotion, a recurring firing, a requeue). */
