@@ -22,7 +22,10 @@ import { deleteKeys, dropSchema, isolationName, type ServiceUrls } from '../serv
 import type { BenchPayload, BenchSystem, OnJob, Store, SystemSpec, WorkerProfile } from '../system.js';
 
 const METHOD = 'noop';
-/** jobsmith's default fetchBatchSize; raised to the concurrency when that is larger, so one claim fills every slot. */
+/**
+ * The latency profile's least fetchBatchSize (jobsmith's default until it became 100), raised to the concurrency when
+ * that is larger, so one claim fills every slot.
+ */
 const MIN_FETCH_BATCH_SIZE = 10;
 /**
  * Throughput profile: claims of up to this many jobs, and succeeded jobs deleted in the write that finishes them, as
