@@ -99,6 +99,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   private readonly clockSync: StoreClockSync | null;
   /** Ends the pool on close(); null for an app-owned pool, which close() leaves open. */
   private readonly poolCloser: PoolCloser | null;
+  /** synchronous_commit for a claim's own transaction: 'off', or null (durableClaims) to keep the session's. */
+  private readonly claimCommit: 'off' | null;
   private migrated: Promise<void> | null = null;
   private isMigrated = false;
   private closed = false;
@@ -107,6 +109,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const resolved = resolveOptions(options);
     this.schema = resolved.schema;
     this.poolCloser = resolved.poolCloser;
+    this.claimCommit = resolved.durableClaims ? null : 'off';
     this.channel = channelName(resolved.schema);
     this.migrations = bindMigrations(resolved.schema);
     const statements = bindStatements(resolved.schema);
@@ -248,7 +251,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const [name, scope] =
       queues.length === 1 ? (['fetch-and-lock-queue', queue] as const) : (['fetch-and-lock', queues] as const);
     // One fresh random base per call (96 bits); the statement appends each row's address, so every lease id is fresh.
-    const values = [scope, limit, serverId, lockedUntil, now, randomBytes(12).toString('base64url')];
+    const leaseBase = randomBytes(12).toString('base64url');
+    const values = [scope, limit, serverId, lockedUntil, now, leaseBase, this.claimCommit];
     const { rows } = await this.db.run<SqlClaimedRow>('fetchAndLock', name, values);
     const claim: ClaimStamp = { serverId, now, lockedUntil };
     return rows.map((row) => claimedJobFromSqlRow(row, claim));

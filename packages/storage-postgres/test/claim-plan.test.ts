@@ -47,7 +47,7 @@ describe('fetchAndLock plan', () => {
   async function planOf(name: 'fetch-and-lock' | 'fetch-and-lock-queue', scope: unknown, limit: number) {
     const sql = bindStatements(schema)[name].text;
     const now = new Date('2030-01-01T00:00:01.000Z');
-    const values = [scope, limit, 's#1', new Date(now.getTime() + 30_000), now, 'lease-base:'];
+    const values = [scope, limit, 's#1', new Date(now.getTime() + 30_000), now, 'lease-base:', 'off'];
     const { rows } = await adminQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
     return allNodes(rows[0]!['QUERY PLAN'][0].Plan);
   }

@@ -56,6 +56,11 @@ describe('PostgresStorage options', () => {
       ],
       ['a negative queryTimeoutMs', { connectionString: DATABASE_URL, queryTimeoutMs: -1 }, 'queryTimeoutMs'],
       ['a syncClock that is not a boolean', { connectionString: DATABASE_URL, syncClock: 1 as never }, 'syncClock'],
+      [
+        'a durableClaims that is not a boolean',
+        { connectionString: DATABASE_URL, durableClaims: 'yes' as never },
+        'durableClaims',
+      ],
       ['a clock without sleep', { connectionString: DATABASE_URL, clock: { now: () => new Date() } as never }, 'clock'],
     ];
     for (const [what, options, field] of bad) {

@@ -1,7 +1,9 @@
 -- fetchAndLock: atomically claims up to $2 enqueued jobs, highest priority first, then earliest run_at, then id.
 -- $1 text[]: queues to claim from (empty = all); $2 integer: limit; $3 text: server id (locked_by);
 -- $4 timestamptz: locked_until (now + leaseMs); $5 timestamptz: now (started_at, updated_at);
--- $6 text: the lease id base, fresh per call (each job's lease_id is the base followed by its row's address).
+-- $6 text: the lease id base, fresh per call (each job's lease_id is the base followed by its row's address);
+-- $7 text: 'off' to commit this claim asynchronously (see Commit below), null to keep the session's setting
+--   (durableClaims).
 -- Returns the claimed jobs, in claim order, as fetch-and-lock-queue.sql does: the columns the claim did not set
 --   from its parameters (core's claimedJobFromSqlRow fills in state, locked_by, locked_until, started_at,
 --   updated_at), each time column as epoch milliseconds (epoch_ms, migration 0004).
@@ -12,8 +14,8 @@
 --   is returned to two callers. Index: jobs_claim_idx (priority DESC, run_at, id) WHERE state = 'enqueued', read in
 --   order, so a claim touches only the rows it takes however many finished rows the table holds. A claim from exactly
 --   one queue runs fetch-and-lock-queue.sql instead, on jobs_claim_queue_idx.
--- Commit: asynchronous, for this transaction only (synchronous_commit off, set in `picked`): the
---   claim is visible to every session at once, but its commit does not wait for the WAL flush. A default server
+-- Commit: asynchronous ($7 'off'; the durableClaims option passes null), for this transaction only (set in
+--   `picked`): the claim is visible to every session at once, but its commit does not wait for the WAL flush. A default server
 --   claims only for its free slots, a few jobs per claim, and waiting out a flush per claim was most of a default
 --   drain's time (10 workers: about one claim per fsync). A claimed job's finish commits synchronously, and that
 --   flush carries the claim's WAL too. Only a crash of PostgreSQL itself (not a clean restart) in the next moments
@@ -24,7 +26,8 @@ WITH picked AS (
   FROM :"schema".jobs
   WHERE state = 'enqueued' AND (cardinality($1::text[]) = 0 OR queue = ANY ($1::text[]))
     -- Always true; sets synchronous_commit for this transaction only (see the header), before anything is claimed.
-    AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
+    AND (SELECT set_config('synchronous_commit', coalesce($7::text, current_setting('synchronous_commit')), true))
+      IS NOT NULL
   ORDER BY priority DESC, run_at, id
   LIMIT $2
   FOR UPDATE SKIP LOCKED
