@@ -3,31 +3,21 @@
 // process-kit/producer-exit.ts).
 import { fileURLToPath } from 'node:url';
 import { expectProducerExits } from '@jobsmith/core/testing';
-import { afterEach, beforeEach, it } from 'vitest';
-import type { PostgresStorage } from '../src/index.js';
-import { DATABASE_URL, dropSchema, freshSchemaName, openStorage } from './helpers.js';
+import { describe, it } from 'vitest';
+import { DATABASE_URL, storageForSuite } from './helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/producer-script.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-let schema: string;
-let storage: PostgresStorage;
+describe('a producer process', () => {
+  const { schema, storage } = storageForSuite();
 
-beforeEach(async () => {
-  schema = freshSchemaName();
-  storage = await openStorage(schema);
-});
-
-afterEach(async () => {
-  await storage.close();
-  await dropSchema(schema);
-});
-
-it('lets a producer process that enqueued and returned without close() exit', { timeout: 90_000 }, async () => {
-  await expectProducerExits({
-    nodeArgs: ['--conditions=source', '--import', 'tsx', SCRIPT],
-    cwd: REPO_ROOT,
-    env: { DATABASE_URL, JOBSMITH_SCHEMA: schema },
-    storage,
+  it('exits once it enqueued and returned without close()', { timeout: 90_000 }, async () => {
+    await expectProducerExits({
+      nodeArgs: ['--conditions=source', '--import', 'tsx', SCRIPT],
+      cwd: REPO_ROOT,
+      env: { DATABASE_URL, JOBSMITH_SCHEMA: schema },
+      storage: storage(),
+    });
   });
 });
