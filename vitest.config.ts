@@ -11,6 +11,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/**/*.test.ts',
       'bench/src/**/*.test.ts',
+      'install-test/*.test.ts',
     ],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-tmp/results.json' },

@@ -1,0 +1,17 @@
+// The ESM app: a server and a client on the installed packages run one job; prints `esm: <result>`.
+// Usage: node esm.mjs sqlite <file> | node esm.mjs postgres <connectionString> <schema>
+import { BackgroundJobServer, JobClient, silentLogger, WorkerRegistry } from '@jobsmith/core';
+
+const [kind, target, schema] = process.argv.slice(2);
+const storage =
+  kind === 'postgres'
+    ? new (await import('@jobsmith/storage-postgres')).PostgresStorage({ connectionString: target, schema })
+    : new (await import('@jobsmith/storage-sqlite')).SqliteStorage({ filename: target });
+const registry = new WorkerRegistry().register('greet', async (payload) => `hello ${payload.name}`);
+const server = new BackgroundJobServer({ logger: silentLogger }, storage, registry);
+await server.start();
+const succeeded = new Promise((resolve) => server.on('jobSucceeded', (event) => resolve(event.job.result)));
+await new JobClient(storage).enqueue('greet', { name: kind });
+console.log(`esm: ${await succeeded}`);
+await server.stop();
+await storage.close();
