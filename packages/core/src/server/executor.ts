@@ -348,8 +348,8 @@ export class Executor {
    */
   private async reportRefusedFinish(entry: RunningJob): Promise<void> {
     if (!entry.cancelled) {
-      const stored = await this.deps.storage.get(entry.job.id).catch(() => null);
-      if (stored?.state === 'deleted') this.markCancelled(entry, stored);
+      const stored = await this.storedIfCancelled(entry.job.id);
+      if (stored !== null) this.markCancelled(entry, stored);
     }
     if (entry.cancelled) {
       this.logger.debug({ jobId: entry.job.id }, 'cancelled job: its outcome was refused, as expected');
@@ -357,6 +357,15 @@ export class Executor {
     }
     const error = new LeaseLostError('finish', entry.job.id);
     this.events.reportError(error, 'finish', 'finish found the lease gone; the result was discarded', 'warn');
+  }
+
+  /**
+   * The job as storage holds it when it was cancelled (`deleted`), else null: how a lost lease or a refused finish
+   * tells a cancel no push announced from a lease lost otherwise. A failed read counts as "not cancelled".
+   */
+  async storedIfCancelled(jobId: string): Promise<Job | null> {
+    const stored = await this.deps.storage.get(jobId).catch(() => null);
+    return stored?.state === 'deleted' ? stored : null;
   }
 
   /** Notes the cancel and emits `jobCancelled`; false when it was already noted. */

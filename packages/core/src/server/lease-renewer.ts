@@ -89,9 +89,9 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
    * (rare); a read that fails counts as "not cancelled", so the job is reported as a lost lease as before.
    */
   private async cancelledAmong(lost: readonly Lease[]): Promise<Map<string, Job>> {
-    const jobs = await Promise.all(lost.map((lease) => this.storage.get(lease.id).catch(() => null)));
+    const jobs = await Promise.all(lost.map((lease) => this.executor.storedIfCancelled(lease.id)));
     const cancelled = new Map<string, Job>();
-    for (const job of jobs) if (job?.state === 'deleted') cancelled.set(job.id, job);
+    for (const job of jobs) if (job !== null) cancelled.set(job.id, job);
     return cancelled;
   }
 
