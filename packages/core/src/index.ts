@@ -55,6 +55,7 @@ export {
 } from './job.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { type LoggingMiddlewareOptions, loggingMiddleware, type Middleware } from './middleware.js';
+export { cancelPushMessage, deliverPushMessage, type PushListeners } from './push-message.js';
 export {
   defineJob,
   type JobContext,

@@ -1,17 +1,11 @@
 // wake-ups.ts: MemoryStorage's push. Queues that got an `enqueued` job and running jobs that were cancelled are
 // gathered and the listeners called once each in a microtask, never inside the write itself, and a throwing listener
 // never reaches the writer.
-import type { JobAvailableListener, JobCancelledListener } from '@jobsmith/core';
-
-/** One `subscribe` call's listeners (its own entry, so subscribing one function twice needs two unsubscribes). */
-interface Subscriber {
-  onJobAvailable: JobAvailableListener;
-  onJobCancelled: JobCancelledListener | undefined;
-}
+import type { JobAvailableListener, JobCancelledListener, PushListeners } from '@jobsmith/core';
 
 /** The `subscribe` listeners and what they have yet to hear about. */
 export class WakeUps {
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<PushListeners>();
   /** Queues that got an `enqueued` job since the listeners were last called. */
   private readonly queues = new Set<string>();
   /** Ids of `processing` jobs cancelled since the listeners were last called. */
@@ -19,7 +13,7 @@ export class WakeUps {
 
   /** Adds the listeners; returns their unsubscribe. */
   subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
-    const entry: Subscriber = { onJobAvailable, onJobCancelled };
+    const entry: PushListeners = { onJobAvailable, onJobCancelled };
     this.subscribers.add(entry);
     return () => {
       this.subscribers.delete(entry);
@@ -62,7 +56,7 @@ export class WakeUps {
     }
   }
 
-  private call(entry: Subscriber, listener: () => void): void {
+  private call(entry: PushListeners, listener: () => void): void {
     if (!this.subscribers.has(entry)) return; // unsubscribed meanwhile
     try {
       listener();

@@ -1,7 +1,13 @@
 // listener.ts: the storage's one dedicated LISTEN connection, opened on the first subscribe. It hands each
 // notification's payload (a queue name, or a cancelled job's id) to every subscriber and, when the connection drops,
 // reconnects and LISTENs again with jittered backoff. Failures go to onError; nothing is ever thrown out of its loop.
-import { type JobAvailableListener, type JobCancelledListener, systemClock } from '@jobsmith/core';
+import {
+  deliverPushMessage,
+  type JobAvailableListener,
+  type JobCancelledListener,
+  type PushListeners,
+  systemClock,
+} from '@jobsmith/core';
 import pg from 'pg';
 
 export interface NotificationListenerOptions {
@@ -23,26 +29,9 @@ const RECONNECT_MAX_MS = 5_000;
  */
 const END_GRACE_MS = 250;
 
-/**
- * Starts the payload of a cancel's notification. `!` is in no queue name (validation.ts allows A-Z a-z 0-9 _ . : -),
- * so a payload is never both; a listener of an older version takes it for a queue nobody serves and ignores it.
- */
-const CANCEL_PREFIX = '!cancelled:';
-
-/** The payload announcing that the running job `jobId` was cancelled (at most 255 + 11 characters: far below 8000). */
-export function cancelPayload(jobId: string): string {
-  return CANCEL_PREFIX + jobId;
-}
-
-/** One `subscribe` call's listeners. */
-interface Subscriber {
-  onJobAvailable: JobAvailableListener;
-  onJobCancelled: JobCancelledListener | undefined;
-}
-
 export class NotificationListener {
   // Each subscription is its own entry, so subscribing one function twice needs two unsubscribes.
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<PushListeners>();
   private readonly stopped = new AbortController();
   private loop: Promise<void> | null = null;
   private client: pg.Client | null = null;
@@ -52,7 +41,7 @@ export class NotificationListener {
   /** Adds a subscriber (opening the connection on first use); returns its unsubscribe. */
   subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
     if (this.stopped.signal.aborted) return () => {};
-    const entry: Subscriber = { onJobAvailable, onJobCancelled };
+    const entry: PushListeners = { onJobAvailable, onJobCancelled };
     this.subscribers.add(entry);
     this.loop ??= this.run();
     return () => {
@@ -104,12 +93,10 @@ export class NotificationListener {
 
   private deliver(payload: string | undefined): void {
     if (payload === undefined) return;
-    const cancelledId = payload.startsWith(CANCEL_PREFIX) ? payload.slice(CANCEL_PREFIX.length) : null;
     for (const entry of [...this.subscribers]) {
       if (!this.subscribers.has(entry)) continue;
       try {
-        if (cancelledId === null) entry.onJobAvailable(payload);
-        else entry.onJobCancelled?.(cancelledId);
+        deliverPushMessage(payload, entry);
       } catch (error) {
         this.emit(error instanceof Error ? error : new Error(String(error)));
       }

@@ -6,6 +6,7 @@ import {
   type CancelParams,
   type ClaimStamp,
   type Clock,
+  cancelPushMessage,
   claimedJobFromSqlRow,
   type EnqueueParams,
   type EnqueueResult,
@@ -47,7 +48,7 @@ import type pg from 'pg';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
 import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
-import { cancelPayload, NotificationListener } from './listener.js';
+import { NotificationListener } from './listener.js';
 import { migrationTimeoutMs, runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
 import type { PoolCloser } from './pool-closer.js';
@@ -211,7 +212,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     storageChecks.cancel(params);
     const { id, expiresAt } = params;
     await this.ready('cancel');
-    const values = [id, expiresAt, this.clock.now(), this.channel, cancelPayload(id)];
+    const values = [id, expiresAt, this.clock.now(), this.channel, cancelPushMessage(id)];
     const { rows } = await this.db.run<SqlJobRow>('cancel', 'cancel', values);
     if (rows[0]) return jobFromSqlRow(rows[0]);
     throw await this.refusal('cancel', id, 'deleted');

@@ -3,7 +3,12 @@
 // and a first connection that gets no answer rejects after a bound. Owned connections time their commands out, and
 // the owned command connection holds the process only while a call is under way (a producer may end without close()).
 
-import type { JobAvailableListener, JobCancelledListener } from '@jobsmith/core';
+import {
+  deliverPushMessage,
+  type JobAvailableListener,
+  type JobCancelledListener,
+  type PushListeners,
+} from '@jobsmith/core';
 import { type Cluster, Redis } from 'ioredis';
 import { unreachableError } from './errors.js';
 import type { ResolvedRedisOptions } from './options.js';
@@ -29,23 +34,6 @@ const MAX_RETRIES_PER_REQUEST = 5;
 const backoff = (attempt: number): number => Math.min(attempt * 100, 2_000);
 
 type Client = Redis | Cluster;
-
-/**
- * Starts the message of a cancel on the wake-up channel. `!` is in no queue name (validation.ts allows A-Z a-z 0-9
- * _ . : -), so a message is never both; a subscriber of an older version takes it for a queue nobody serves.
- */
-const CANCEL_PREFIX = '!cancelled:';
-
-/** The message announcing that the running job `jobId` was cancelled (cancel.lua publishes it). */
-export function cancelMessage(jobId: string): string {
-  return CANCEL_PREFIX + jobId;
-}
-
-/** One `listen` call's listeners (its own entry, so listening with one function twice needs two unsubscribes). */
-interface Listener {
-  onJobAvailable: JobAvailableListener;
-  onJobCancelled: JobCancelledListener | undefined;
-}
 
 /** By ioredis's own flag, not instanceof: an app's client may come from another copy of ioredis. */
 const isCluster = (client: Client): client is Cluster => client.isCluster;
@@ -127,7 +115,7 @@ export class RedisConnection {
   private connecting: Promise<void> | null = null;
   private subscriber: Client | null = null;
   private subscription: Promise<void> | null = null;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Set<PushListeners>();
   /**
    * Calls under way on an owned command connection. While there are none its socket is unref'd, so a producer that
    * returns without close() lets its process exit; while there are, the socket holds the process until they end.
@@ -226,7 +214,7 @@ export class RedisConnection {
    * first use.
    */
   listen(channel: string, onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
-    const entry: Listener = { onJobAvailable, onJobCancelled };
+    const entry: PushListeners = { onJobAvailable, onJobCancelled };
     this.listeners.add(entry);
     if (!this.subscriber) this.subscriber = this.createSubscriber(channel, `${this.name}:subscriber`);
     return () => {
@@ -271,12 +259,10 @@ export class RedisConnection {
   }
 
   private deliver(message: string): void {
-    const cancelledId = message.startsWith(CANCEL_PREFIX) ? message.slice(CANCEL_PREFIX.length) : null;
     for (const entry of [...this.listeners]) {
       if (!this.listeners.has(entry)) continue;
       try {
-        if (cancelledId === null) entry.onJobAvailable(message);
-        else entry.onJobCancelled?.(cancelledId);
+        deliverPushMessage(message, entry);
       } catch {
         // A throwing listener must not keep the others from waking; the server reports its own errors.
       }

@@ -35,7 +35,7 @@ export interface KeyLayout {
   /** ZSET of recurring definition ids scored by nextRunAt ms. */
   readonly recurringDue: string;
   /** Pub/sub channel (not a key): scripts publish a queue name when jobs become enqueued on it, and cancel.lua a
-   * cancelled running job's id (connection.ts cancelMessage). */
+   * cancelled running job's id (core's cancelPushMessage). */
   readonly channel: string;
   /** HASH of installation metadata (`version`), written by migrate. */
   readonly meta: string;

@@ -5,6 +5,7 @@
 import {
   type CancelParams,
   type Clock,
+  cancelPushMessage,
   checkNoTransaction,
   type EnqueueParams,
   type EnqueueResult,
@@ -36,7 +37,7 @@ import {
   type SweepParams,
   storageChecks,
 } from '@jobsmith/core';
-import { cancelMessage, RedisConnection } from './connection.js';
+import { RedisConnection } from './connection.js';
 import { closedError, toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
@@ -181,7 +182,7 @@ export class RedisStorage implements Storage {
   async cancel(params: CancelParams): Promise<Job> {
     storageChecks.cancel(params);
     const { id, expiresAt } = params;
-    const args = [id, ms(this.clock.now()), msOrEmpty(expiresAt), cancelMessage(id)];
+    const args = [id, ms(this.clock.now()), msOrEmpty(expiresAt), cancelPushMessage(id)];
     const reply = await this.publishing('cancel', 'cancel', args);
     return jobOrError(reply, { operation: 'cancel', jobId: id, to: 'deleted' });
   }

@@ -17,6 +17,7 @@ import type {
   ListParams,
   MovedJob,
   ProgressReport,
+  PushListeners,
   ReclaimDeadServersParams,
   ReclaimedServer,
   RecurringDefinition,
@@ -46,12 +47,6 @@ import { promoteDueJobs, purgeExpiredJobs, requeueExpiredLeases } from './sweeps
 
 type Body<T> = (statements: Statements, now: number) => T;
 
-/** One `subscribe` call's listeners (its own entry, so subscribing one function twice needs two unsubscribes). */
-interface Subscriber {
-  onJobAvailable: JobAvailableListener;
-  onJobCancelled: JobCancelledListener | undefined;
-}
-
 /** `body` in BEGIN IMMEDIATE (a SAVEPOINT inside the app's open transaction). */
 function immediately<T>(body: Body<T>): Body<T> {
   return (statements, now) => statements.immediate(() => body(statements, now));
@@ -71,7 +66,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   private statements: Statements | undefined;
   private hasMigrated = false;
   private closed = false;
-  private readonly listeners = new Set<Subscriber>();
+  private readonly listeners = new Set<PushListeners>();
 
   /** @throws ConfigError naming the bad option. Opens nothing: the file is opened and migrated on first use. */
   constructor(options: SqliteStorageOptions) {
@@ -120,7 +115,7 @@ export class SqliteStorage implements Storage<Database.Database> {
    * neither: a server there finds a cancel at its next lease renewal, which it runs every polling interval.
    */
   subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
-    const entry: Subscriber = { onJobAvailable, onJobCancelled };
+    const entry: PushListeners = { onJobAvailable, onJobCancelled };
     this.listeners.add(entry);
     return () => {
       this.listeners.delete(entry);
@@ -409,7 +404,7 @@ export class SqliteStorage implements Storage<Database.Database> {
     }
   }
 
-  private callLater(entry: Subscriber, call: () => void): void {
+  private callLater(entry: PushListeners, call: () => void): void {
     queueMicrotask(() => {
       if (!this.listeners.has(entry)) return;
       try {

@@ -1,7 +1,7 @@
 -- cancel: moves an unfinished job to deleted and revokes its lease; a job that was processing is announced on the
 -- channel, so the server running it stops the handler at once instead of at its next lease renewal.
 -- $1 text: id; $2 timestamptz: expires_at (null = keep forever); $3 timestamptz: now; $4 text: notify channel;
--- $5 text: the cancel's notification payload (listener.ts cancelPayload: a prefix no queue name can hold, then id).
+-- $5 text: the cancel's notification payload (core's cancelPushMessage: a prefix no queue name can hold, then id).
 -- Returns the updated row (plus prior_state), or no row when the job is missing or already finished (the caller
 --   reads it to say which). Effects: state -> deleted, finished_at = now, lease_id / locked_by / locked_until
 --   cleared; pg_notify(channel, payload) when it was processing, delivered at commit (the same statement's).

@@ -1,8 +1,8 @@
 --[[ cancel.lua: Storage.cancel. Moves an unfinished job to deleted and revokes its lease.
 KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] state ZSETs, [5] server-jobs SETs,
   [7] counts, [9] ready-queues, [10] delayed, [11] processing, [12] expiring, [13] unique.
-ARGV[1]: id; ARGV[2]: now (ms); ARGV[3]: expiresAt (ms or ''); ARGV[4]: the cancel's message (connection.ts
-  cancelMessage: a prefix no queue name can hold, then the id).
+ARGV[1]: id; ARGV[2]: now (ms); ARGV[3]: expiresAt (ms or ''); ARGV[4]: the cancel's message (from
+  core's cancelPushMessage: a prefix no queue name can hold, then the id).
 Returns: { 0, job row } on success; { -1 } when the job does not exist; { -2, state } when it is already finished
   (codes: script-codes.ts ScriptCode).
 Effects: state -> deleted, finishedAt = updatedAt = now, expiresAt as given (filed in expiring), lease cleared,
