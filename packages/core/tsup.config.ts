@@ -5,7 +5,11 @@ const common = { sourcemap: true, target: 'node20' as const, external: ['vitest'
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'storage/index': 'src/storage-kit/index.ts',
+      'testing/index': 'src/testing/index.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
   },

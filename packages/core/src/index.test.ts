@@ -1,6 +1,7 @@
 // Pins the public API: adding or removing an export is a deliberate change to this list.
 import { describe, expect, it } from 'vitest';
 import * as core from './index.js';
+import * as storageKit from './storage-kit/index.js';
 import * as testing from './testing/index.js';
 
 describe('@jobsmith/core exports', () => {
@@ -24,10 +25,7 @@ describe('@jobsmith/core exports', () => {
       'ManualClock',
       'NotFoundError',
       'ServerStateError',
-      'SkewedClock',
       'StorageError',
-      'StoreClock',
-      'StoreClockSync',
       'SystemClock',
       'UniqueKeyConflictError',
       'UnrecoverableError',
@@ -35,31 +33,44 @@ describe('@jobsmith/core exports', () => {
       'WorkerRegistry',
       'WorkerResult',
       'assertTransition',
-      'buildNewJob',
-      'cancelPushMessage',
-      'checkNoTransaction',
       'checkRetryPolicy',
-      'claimedJobFromSqlRow',
       'consoleLogger',
-      'copyJobError',
       'defineJob',
-      'deliverPushMessage',
-      'hasGeneratedId',
       'isFinishedState',
       'isTransitionAllowed',
+      'loggingMiddleware',
+      'randomId',
+      'retryDelayMs',
+      'silentLogger',
+      'systemClock',
+      'uuidv7',
+    ]);
+  });
+
+  it('keeps what only backends need in @jobsmith/core/storage', () => {
+    expect(Object.keys(storageKit).sort()).toEqual([
+      'LocalWakeUps',
+      'SkewedClock',
+      'StoreClock',
+      'StoreClockSync',
+      'buildNewJob',
+      'cancelPushMessage',
+      'claimedJobFromSqlRow',
+      'closedStorageError',
+      'copyJobError',
+      'deliverPushMessage',
+      'foldCounts',
+      'hasGeneratedId',
       'jobErrorFromJson',
       'jobErrorToJson',
       'jobFromSqlRow',
-      'loggingMiddleware',
-      'randomId',
       'recurringFromSqlRow',
-      'retryDelayMs',
       'serializeJson',
-      'silentLogger',
       'sqlInstantToDate',
       'storageChecks',
-      'systemClock',
-      'uuidv7',
+      'toStorageError',
+      'withInputChecks',
+      'zeroCounts',
     ]);
   });
 

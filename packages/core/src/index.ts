@@ -8,13 +8,7 @@ export {
   type ListFilter,
 } from './client.js';
 export { type Clock, ManualClock, SystemClock, systemClock } from './clock.js';
-export {
-  buildNewJob,
-  DEFAULT_MAX_ATTEMPTS,
-  DEFAULT_QUEUE,
-  type EnqueueOptions,
-  hasGeneratedId,
-} from './enqueue-options.js';
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, type EnqueueOptions } from './enqueue-options.js';
 export {
   type AbortReason,
   ConfigError,
@@ -55,7 +49,6 @@ export {
 } from './job.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { type LoggingMiddlewareOptions, loggingMiddleware, type Middleware } from './middleware.js';
-export { cancelPushMessage, deliverPushMessage, type PushListeners } from './push-message.js';
 export {
   defineJob,
   type JobContext,
@@ -78,49 +71,6 @@ export {
 export { DEFAULT_SERVER_CONFIG, type ResolvedServerConfig, type ServerConfig } from './server/config.js';
 export type { RecurringOptions } from './server/recurring.js';
 export { BackgroundJobServer } from './server/server.js';
-export type {
-  CancelParams,
-  EnqueueParams,
-  EnqueueResult,
-  FetchAndLockParams,
-  FinishOutcome,
-  FinishState,
-  FireRecurringParams,
-  JobAvailableListener,
-  JobCancelledListener,
-  JobCounts,
-  Lease,
-  ListParams,
-  MovedJob,
-  ProgressReport,
-  ReclaimDeadServersParams,
-  ReclaimedServer,
-  RecurringDefinition,
-  ReleaseLostClaimsParams,
-  ReleaseParams,
-  RenewLeasesParams,
-  RequeueExpiredLeasesParams,
-  ServerInfo,
-  Storage,
-  StorageCapabilities,
-  SweepParams,
-} from './storage.js';
-export { checkNoTransaction, storageChecks } from './storage-checks.js';
-export {
-  type ClaimStamp,
-  claimedJobFromSqlRow,
-  copyJobError,
-  jobErrorFromJson,
-  jobErrorToJson,
-  jobFromSqlRow,
-  recurringFromSqlRow,
-  type SqlClaimedRow,
-  type SqlInstant,
-  type SqlJobRow,
-  type SqlRecurringRow,
-  sqlInstantToDate,
-} from './storage-rows.js';
-export { SkewedClock, StoreClock, type StoreTimeReader } from './store-clock.js';
-export { StoreClockSync } from './store-clock-sync.js';
-export { serializeJson } from './validation.js';
+// The Storage contract an app names when it passes a storage around; the rest of the seam is in @jobsmith/core/storage.
+export type { JobCounts, RecurringDefinition, ServerInfo, Storage, StorageCapabilities } from './storage.js';
 export { type RetryRequest, WorkerResult } from './worker-result.js';

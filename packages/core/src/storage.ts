@@ -86,6 +86,11 @@ export interface FinishOutcome extends Lease {
   purge?: boolean;
 }
 
+export interface FinishParams {
+  /** One per job; each applies or not on its own (a stale lease changes nothing), in one round trip. */
+  outcomes: FinishOutcome[];
+}
+
 export interface RenewLeasesParams {
   leases: Lease[];
   lockedUntil: Date;
@@ -93,6 +98,10 @@ export interface RenewLeasesParams {
 
 export interface ProgressReport extends Lease {
   progress: number;
+}
+
+export interface RecordProgressParams {
+  reports: ProgressReport[];
 }
 
 export interface ReleaseParams {
@@ -249,11 +258,11 @@ export interface Storage<Tx = unknown> {
    */
   fetchAndLock(params: FetchAndLockParams): Promise<Job[]>;
   /** Compare-and-set on leaseId + processing, per outcome; a stale lease returns false and changes nothing. */
-  finish(outcomes: FinishOutcome[]): Promise<boolean[]>;
+  finish(params: FinishParams): Promise<boolean[]>;
   /** Moves `lockedUntil` only (`updatedAt` stays: a renewal is bookkeeping, not a change to the job). */
   renewLeases(params: RenewLeasesParams): Promise<boolean[]>;
   /** Stores `progress` and sets `updatedAt` to now. */
-  recordProgress(reports: ProgressReport[]): Promise<boolean[]>;
+  recordProgress(params: RecordProgressParams): Promise<boolean[]>;
   /** Hands leased jobs back to `enqueued` with the attempt refunded (graceful stop). */
   release(params: ReleaseParams): Promise<boolean[]>;
   /**

@@ -1,6 +1,7 @@
 // indexes.ts: the ordered and counted structures MemoryStorage reads instead of scanning every job. Heaps delete
 // lazily (a stale entry is skipped when it surfaces); nothing here knows what a job is beyond the callbacks it gets.
-import { JOB_STATES, type JobState } from '@jobsmith/core';
+import type { JobState } from '@jobsmith/core';
+import { zeroCounts } from '@jobsmith/core/storage';
 
 /** `true` when `a` must come out of the heap before `b`. */
 export type Before<T> = (a: T, b: T) => boolean;
@@ -145,15 +146,9 @@ export function* mergeHeads<T>(heaps: readonly LazyHeap<T>[], before: Before<T>)
 /** A count per job state, every state present. */
 export type StateCounts = Record<JobState, number>;
 
-export function zeroStateCounts(): StateCounts {
-  const counts = {} as StateCounts;
-  for (const state of JOB_STATES) counts[state] = 0;
-  return counts;
-}
-
 /** Jobs per state overall and per queue, kept up to date on every move so `counts()` never scans. */
 export class StateCounters {
-  private readonly total = zeroStateCounts();
+  private readonly total = zeroCounts();
   private readonly queues = new Map<string, { counts: StateCounts; jobs: number }>();
 
   /** Records one job entering (`+1`) or leaving (`-1`) `state` on `queue`. */
@@ -161,7 +156,7 @@ export class StateCounters {
     this.total[state] += delta;
     let entry = this.queues.get(queue);
     if (entry === undefined) {
-      entry = { counts: zeroStateCounts(), jobs: 0 };
+      entry = { counts: zeroCounts(), jobs: 0 };
       this.queues.set(queue, entry);
     }
     entry.counts[state] += delta;

@@ -1,6 +1,6 @@
 // recurring.ts: stored recurring definitions and the compare-and-set on `nextRunAt` that makes each tick fire once.
 // It does not enqueue the firing: MemoryStorage does that in the same synchronous step.
-import type { RecurringDefinition } from '@jobsmith/core';
+import type { RecurringDefinition } from '@jobsmith/core/storage';
 import { compareIds } from './servers.js';
 
 /** Recurring definitions by id; rows are copied in and out, so callers never share them. */

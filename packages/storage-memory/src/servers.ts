@@ -1,6 +1,6 @@
 // servers.ts: the registry of live servers (id -> info with its last heartbeat). It only finds and removes the dead;
 // handing their jobs back is MemoryStorage's job, done in the same synchronous step.
-import type { ServerInfo } from '@jobsmith/core';
+import type { ServerInfo } from '@jobsmith/core/storage';
 
 /** Registered servers by id; rows are copied in and out, so callers never share them. */
 export class ServerRegistry {

@@ -5,11 +5,11 @@ import {
   type Job,
   type JobState,
   ManualClock,
-  type ServerInfo,
   StorageError,
   systemClock,
   ValidationError,
 } from '@jobsmith/core';
+import type { ServerInfo } from '@jobsmith/core/storage';
 import { makeNewJob, runStorageConformance } from '@jobsmith/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from './index.js';
@@ -172,7 +172,7 @@ describe('MemoryStorage', () => {
       await storage.close();
       await expect(storage.get('x')).rejects.toThrow(StorageError);
       await expect(storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 1 })).rejects.toThrow(
-        /fetchAndLock: storage failed: closed/,
+        /fetchAndLock: storage failed: MemoryStorage is closed/,
       );
       await expect(storage.migrate()).rejects.toThrow(StorageError);
     });
@@ -214,7 +214,7 @@ describe('MemoryStorage', () => {
     it('keeps counts exact through every kind of move', async () => {
       await enqueue({ queue: 'a' }, { queue: 'a' }, { queue: 'b' });
       const [one, two] = await claimAll(['a']);
-      await storage.finish([{ id: one!.id, leaseId: one!.leaseId!, to: 'succeeded', purge: true }]);
+      await storage.finish({ outcomes: [{ id: one!.id, leaseId: one!.leaseId!, to: 'succeeded', purge: true }] });
       await storage.cancel({ id: two!.id, expiresAt: clock.now() });
       expect(await storage.purgeExpired({ now: clock.now(), limit: 10 })).toBe(1);
       const counts = await storage.counts();

@@ -1,29 +1,34 @@
 // storage.ts: MemoryStorage, the Storage contract held in one process's memory. Each method runs synchronously to the
 // end, so each is atomic, and returns a settled promise; callers only ever get fresh copies, never stored objects.
 import {
-  type CancelParams,
   type Clock,
   ConfigError,
-  checkNoTransaction,
-  type EnqueueParams,
-  type EnqueueResult,
-  type FetchAndLockParams,
-  type FinishOutcome,
-  type FireRecurringParams,
   IllegalTransitionError,
   isFinishedState,
   type Job,
+  type NewJob,
+  NotFoundError,
+  systemClock,
+  UniqueKeyConflictError,
+} from '@jobsmith/core';
+import {
+  type CancelParams,
+  closedStorageError,
+  type EnqueueParams,
+  type EnqueueResult,
+  type FetchAndLockParams,
+  type FinishParams,
+  type FireRecurringParams,
   type JobAvailableListener,
   type JobCancelledListener,
   type JobCounts,
   type Lease,
   type ListParams,
+  LocalWakeUps,
   type MovedJob,
-  type NewJob,
-  NotFoundError,
-  type ProgressReport,
   type ReclaimDeadServersParams,
   type ReclaimedServer,
+  type RecordProgressParams,
   type RecurringDefinition,
   type ReleaseLostClaimsParams,
   type ReleaseParams,
@@ -33,18 +38,15 @@ import {
   type Storage,
   type StorageCapabilities,
   type SweepParams,
-  storageChecks,
-  systemClock,
-  UniqueKeyConflictError,
-} from '@jobsmith/core';
-import { closedError, toStorageError } from './errors.js';
+  toStorageError,
+  withInputChecks,
+} from '@jobsmith/core/storage';
 import { JobTable } from './job-table.js';
 import { type JobRecord, jobFromRecord, type RecordPatch, recordFromNewJob } from './records.js';
 import { RecurringTable } from './recurring.js';
 import { compareIds, ServerRegistry } from './servers.js';
 import { promoteDue, purgeExpired, reclaimServerJobs, requeueExpiredLeases } from './sweeps.js';
 import { cancelPatch, claimPatch, finishPatch, releasePatch, retryPatch } from './transitions.js';
-import { WakeUps } from './wake-ups.js';
 
 /** Options for `new MemoryStorage(options)`. */
 export interface MemoryStorageOptions {
@@ -71,7 +73,7 @@ const CAPABILITIES: StorageCapabilities = Object.freeze({
 export class MemoryStorage implements Storage {
   readonly capabilities: StorageCapabilities = CAPABILITIES;
   readonly clock: Clock;
-  private readonly wakeUps = new WakeUps();
+  private readonly wakeUps = new LocalWakeUps();
   private readonly jobs = new JobTable((queue) => this.wakeUps.wake(queue));
   private readonly servers = new ServerRegistry();
   private readonly recurring = new RecurringTable();
@@ -86,6 +88,8 @@ export class MemoryStorage implements Storage {
       throw new ConfigError('MemoryStorageOptions.clock', 'must be a Clock with now() and sleep()', clock);
     }
     this.clock = clock;
+    // biome-ignore lint/correctness/noConstructorReturn: callers get the instance behind the seam's input checks.
+    return withInputChecks(this);
   }
 
   // Lifecycle
@@ -95,7 +99,7 @@ export class MemoryStorage implements Storage {
     return this.run('migrate', () => undefined);
   }
 
-  /** Makes every later call reject with StorageError ('closed') and drops the listeners. Idempotent. */
+  /** Makes every later call reject with StorageError ('MemoryStorage is closed') and drops the listeners. Idempotent. */
   close(): Promise<void> {
     this.closed = true;
     this.wakeUps.clear();
@@ -115,15 +119,12 @@ export class MemoryStorage implements Storage {
 
   enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
     return this.run('enqueue', () => {
-      storageChecks.enqueue(params);
-      checkNoTransaction('enqueue', params.tx);
       return params.jobs.map((job) => this.insert(job));
     });
   }
 
   get(id: string): Promise<Job | null> {
     return this.run('get', () => {
-      storageChecks.get(id);
       const record = this.jobs.get(id);
       return record === undefined ? null : jobFromRecord(record);
     });
@@ -132,7 +133,6 @@ export class MemoryStorage implements Storage {
   /** Scans every job: an admin read, not a hot path. */
   list(params: ListParams): Promise<Job[]> {
     return this.run('list', () => {
-      storageChecks.list(params);
       const { state, queue, method } = params;
       const matches: JobRecord[] = [];
       for (const record of this.jobs.values()) {
@@ -152,7 +152,6 @@ export class MemoryStorage implements Storage {
 
   cancel(params: CancelParams): Promise<Job> {
     return this.run('cancel', () => {
-      storageChecks.cancel(params);
       const record = this.require('cancel', params.id);
       if (isFinishedState(record.state)) throw new IllegalTransitionError('cancel', record.id, record.state, 'deleted');
       if (record.state === 'processing') this.wakeUps.cancelled(record.id);
@@ -162,7 +161,6 @@ export class MemoryStorage implements Storage {
 
   retryFailed(id: string): Promise<Job> {
     return this.run('retryFailed', () => {
-      storageChecks.retryFailed(id);
       const record = this.require('retryFailed', id);
       if (record.state !== 'failed') throw new IllegalTransitionError('retryFailed', id, record.state, 'enqueued');
       // Two unfinished jobs may never share a key.
@@ -175,7 +173,6 @@ export class MemoryStorage implements Storage {
 
   delete(id: string): Promise<boolean> {
     return this.run('delete', () => {
-      storageChecks.delete(id);
       return this.jobs.remove(id);
     });
   }
@@ -184,7 +181,6 @@ export class MemoryStorage implements Storage {
 
   fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
     return this.run('fetchAndLock', () => {
-      storageChecks.fetchAndLock(params);
       const claimed: Job[] = [];
       if (params.limit === 0) return claimed;
       const now = this.now();
@@ -196,9 +192,8 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
+  finish({ outcomes }: FinishParams): Promise<boolean[]> {
     return this.run('finish', () => {
-      storageChecks.finish(outcomes);
       const now = this.now();
       return outcomes.map((outcome) => {
         const record = this.leased(outcome);
@@ -212,16 +207,14 @@ export class MemoryStorage implements Storage {
 
   renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
     return this.run('renewLeases', () => {
-      storageChecks.renewLeases(params);
       // Only the lease moves: a renewal is bookkeeping, not a change to the job, so updatedAt stays.
       const patch = { lockedUntil: params.lockedUntil.getTime() };
       return this.eachLeased(params.leases, () => patch);
     });
   }
 
-  recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
+  recordProgress({ reports }: RecordProgressParams): Promise<boolean[]> {
     return this.run('recordProgress', () => {
-      storageChecks.recordProgress(reports);
       const now = this.now();
       return this.eachLeased(reports, (_, report) => ({ progress: report.progress, updatedAt: now }));
     });
@@ -229,7 +222,6 @@ export class MemoryStorage implements Storage {
 
   release(params: ReleaseParams): Promise<boolean[]> {
     return this.run('release', () => {
-      storageChecks.release(params);
       const now = this.now();
       return this.eachLeased(params.leases, (record) => releasePatch(record, now));
     });
@@ -237,7 +229,6 @@ export class MemoryStorage implements Storage {
 
   releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
     return this.run('releaseLostClaims', () => {
-      storageChecks.releaseLostClaims(params);
       const now = this.now();
       const held = new Set(params.heldLeaseIds);
       const moved: MovedJob[] = [];
@@ -254,21 +245,18 @@ export class MemoryStorage implements Storage {
 
   promoteDue(params: SweepParams): Promise<MovedJob[]> {
     return this.run('promoteDue', () => {
-      storageChecks.promoteDue(params);
       return promoteDue(this.jobs, params.now.getTime(), params.limit);
     });
   }
 
   requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
     return this.run('requeueExpiredLeases', () => {
-      storageChecks.requeueExpiredLeases(params);
       return requeueExpiredLeases(this.jobs, params.now.getTime(), params.limit, params.failedExpiresAt);
     });
   }
 
   purgeExpired(params: SweepParams): Promise<number> {
     return this.run('purgeExpired', () => {
-      storageChecks.purgeExpired(params);
       return purgeExpired(this.jobs, params.now.getTime(), params.limit);
     });
   }
@@ -277,21 +265,18 @@ export class MemoryStorage implements Storage {
 
   registerServer(info: ServerInfo): Promise<void> {
     return this.run('registerServer', () => {
-      storageChecks.registerServer(info);
       this.servers.register(info);
     });
   }
 
   heartbeatServer(id: string): Promise<boolean> {
     return this.run('heartbeatServer', () => {
-      storageChecks.heartbeatServer(id);
       return this.servers.heartbeat(id, this.clock.now());
     });
   }
 
   deregisterServer(id: string): Promise<void> {
     return this.run('deregisterServer', () => {
-      storageChecks.deregisterServer(id);
       this.servers.deregister(id);
     });
   }
@@ -302,7 +287,6 @@ export class MemoryStorage implements Storage {
 
   reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
     return this.run('reclaimDeadServers', () => {
-      storageChecks.reclaimDeadServers(params);
       const now = this.now();
       return this.servers.removeSilentSince(params.before.getTime()).map((serverId) => ({
         serverId,
@@ -315,14 +299,12 @@ export class MemoryStorage implements Storage {
 
   upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
     return this.run('upsertRecurring', () => {
-      storageChecks.upsertRecurring(def);
       return this.recurring.upsert(def);
     });
   }
 
   removeRecurring(id: string): Promise<boolean> {
     return this.run('removeRecurring', () => {
-      storageChecks.removeRecurring(id);
       return this.recurring.remove(id);
     });
   }
@@ -333,14 +315,12 @@ export class MemoryStorage implements Storage {
 
   listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
     return this.run('listDueRecurring', () => {
-      storageChecks.listDueRecurring(now);
       return this.recurring.listDue(now.getTime());
     });
   }
 
   fireRecurring(params: FireRecurringParams): Promise<boolean> {
     return this.run('fireRecurring', () => {
-      storageChecks.fireRecurring(params);
       // A tick still to come is never fired, even if a caller read it as nextRunAt.
       const expected = params.expectedRunAt.getTime();
       if (expected > this.now() || !this.recurring.isDueAt(params.id, expected)) return false;
@@ -356,7 +336,7 @@ export class MemoryStorage implements Storage {
 
   /** Runs `body` as one atomic step: rejects when closed, and turns any stray failure into a StorageError. */
   private run<T>(operation: string, body: () => T): Promise<T> {
-    if (this.closed) return Promise.reject(closedError(operation));
+    if (this.closed) return Promise.reject(closedStorageError(operation, 'MemoryStorage'));
     try {
       return Promise.resolve(body());
     } catch (error) {

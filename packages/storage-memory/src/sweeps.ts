@@ -1,6 +1,6 @@
 // sweeps.ts: the time-driven moves over the JobTable's heaps: promotion of due jobs, lapsed leases, dead servers'
 // jobs and expired finished jobs. Each reads only the due head of one index, never the whole table.
-import type { MovedJob } from '@jobsmith/core';
+import type { MovedJob } from '@jobsmith/core/storage';
 import type { JobTable } from './job-table.js';
 import { jobFromRecord } from './records.js';
 import { lapsedPatch } from './transitions.js';

@@ -1,6 +1,7 @@
 // transitions.ts: the field changes each job transition makes, as patches over a record. Whether a transition may
 // happen (state, lease) is checked by the caller first; nothing here reads or writes the table.
-import { copyJobError, type FinishOutcome, randomId } from '@jobsmith/core';
+import { randomId } from '@jobsmith/core';
+import { copyJobError, type FinishOutcome } from '@jobsmith/core/storage';
 import { type JobRecord, type RecordPatch, toMs } from './records.js';
 
 /** Clears the lease, so a worker holding the old one can never write again. */

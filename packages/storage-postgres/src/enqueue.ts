@@ -1,6 +1,7 @@
 // enqueue.ts: writes a batch of new jobs, all or nothing, and answers { id, duplicate } per job, in order. Shared by
 // enqueue (on the pool or the app's transaction client) and fireRecurring (inside its own transaction).
-import { type EnqueueResult, hasGeneratedId, type NewJob, StorageError } from '@jobsmith/core';
+import { type NewJob, StorageError } from '@jobsmith/core';
+import { type EnqueueResult, hasGeneratedId } from '@jobsmith/core/storage';
 import type { Database, Queryable } from './database.js';
 import { isUniqueViolation } from './errors.js';
 import { enqueueColumns, enqueueOneValues } from './rows.js';

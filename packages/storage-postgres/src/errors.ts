@@ -72,11 +72,6 @@ export function isUniqueViolation(error: unknown): boolean {
   return errorCode(error instanceof StorageError ? error.cause : error) === SQLSTATE_UNIQUE_VIOLATION;
 }
 
-/** What every call on a closed PostgresStorage rejects with. */
-export function closedError(operation: string): StorageError {
-  return new StorageError(operation, { detail: 'closed' });
-}
-
 /** Resolves host, port and database as pg will, without connecting. */
 export function describeTarget(config: pg.ClientConfig): ConnectionTarget {
   try {

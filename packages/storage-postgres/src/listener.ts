@@ -1,13 +1,13 @@
 // listener.ts: the storage's one dedicated LISTEN connection, opened on the first subscribe. It hands each
 // notification's payload (a queue name, or a cancelled job's id) to every subscriber and, when the connection drops,
 // reconnects and LISTENs again with jittered backoff. Failures go to onError; nothing is ever thrown out of its loop.
+import { systemClock } from '@jobsmith/core';
 import {
   deliverPushMessage,
   type JobAvailableListener,
   type JobCancelledListener,
   type PushListeners,
-  systemClock,
-} from '@jobsmith/core';
+} from '@jobsmith/core/storage';
 import pg from 'pg';
 
 export interface NotificationListenerOptions {

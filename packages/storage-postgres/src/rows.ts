@@ -1,20 +1,18 @@
 // rows.ts: PostgresStorage's rows <-> jobsmith values. Job and recurring rows are read with core's jobFromSqlRow /
 // recurringFromSqlRow (the snake_case layout both SQL backends share); here are this backend's own shapes (sweep and
 // reclaim rows, server rows) and the column arrays the unnest(...) statements take. No SQL and no I/O here.
+import type { Job, JobState, NewJob } from '@jobsmith/core';
 import {
   type FinishOutcome,
-  type Job,
-  type JobState,
   jobErrorToJson,
   jobFromSqlRow,
   type MovedJob,
-  type NewJob,
   type ReclaimedServer,
   type RecurringDefinition,
   type ServerInfo,
   type SqlJobRow,
   sqlInstantToDate,
-} from '@jobsmith/core';
+} from '@jobsmith/core/storage';
 import { arrayLiteral } from './array-literal.js';
 
 /** A row of reclaim-dead-servers.sql: the dead server, and one of its jobs (all null for a server without jobs). */

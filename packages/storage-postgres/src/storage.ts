@@ -3,30 +3,37 @@
 // fencing, sweeps); enqueue.ts the dedup answers; listener.ts the LISTEN connection; migrate.ts the schema.
 import { randomBytes } from 'node:crypto';
 import {
+  type Clock,
+  IllegalTransitionError,
+  type Job,
+  type JobState,
+  NotFoundError,
+  UniqueKeyConflictError,
+} from '@jobsmith/core';
+import {
   type CancelParams,
   type ClaimStamp,
-  type Clock,
+  type CountRow,
   cancelPushMessage,
   claimedJobFromSqlRow,
+  closedStorageError,
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
   type FinishOutcome,
+  type FinishParams,
   type FireRecurringParams,
-  IllegalTransitionError,
-  type Job,
+  foldCounts,
   type JobAvailableListener,
   type JobCancelledListener,
   type JobCounts,
-  type JobState,
   jobFromSqlRow,
   type Lease,
   type ListParams,
   type MovedJob,
-  NotFoundError,
-  type ProgressReport,
   type ReclaimDeadServersParams,
   type ReclaimedServer,
+  type RecordProgressParams,
   type RecurringDefinition,
   type ReleaseLostClaimsParams,
   type ReleaseParams,
@@ -41,13 +48,12 @@ import {
   type StorageCapabilities,
   StoreClockSync,
   type SweepParams,
-  storageChecks,
-  UniqueKeyConflictError,
-} from '@jobsmith/core';
+  withInputChecks,
+} from '@jobsmith/core/storage';
 import type pg from 'pg';
 import { Database } from './database.js';
 import { insertJobs } from './enqueue.js';
-import { closedError, describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
+import { describeTarget, isUniqueKeyViolation, toStorageError } from './errors.js';
 import { NotificationListener } from './listener.js';
 import { migrationTimeoutMs, runMigrations } from './migrate.js';
 import { type PostgresStorageOptions, resolveOptions } from './options.js';
@@ -138,6 +144,8 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
       wrapError: (cause) => toStorageError('subscribe', cause, target),
       onError: resolved.onError,
     });
+    // biome-ignore lint/correctness/noConstructorReturn: callers get the instance behind the seam's input checks.
+    return withInputChecks(this);
   }
 
   // Lifecycle
@@ -173,7 +181,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Jobs
 
   async enqueue(params: EnqueueParams<pg.ClientBase>): Promise<EnqueueResult[]> {
-    storageChecks.enqueue(params);
     const { jobs, tx } = params;
     if (tx !== undefined) checkTransactionClient('enqueue', tx);
     await this.ready('enqueue');
@@ -182,14 +189,12 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async get(id: string): Promise<Job | null> {
-    storageChecks.get(id);
     await this.ready('get');
     const { rows } = await this.db.run<SqlJobRow>('get', 'get', [id]);
     return rows[0] ? jobFromSqlRow(rows[0]) : null;
   }
 
   async list(params: ListParams): Promise<Job[]> {
-    storageChecks.list(params);
     await this.ready('list');
     const { state = null, queue = null, method = null, limit, offset } = params;
     const { rows } = await this.db.run<SqlJobRow>('list', 'list', [state, queue, method, limit, offset]);
@@ -198,18 +203,11 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
 
   async counts(): Promise<JobCounts> {
     await this.ready('counts');
-    const { rows } = await this.db.run<{ queue: string; state: JobState; n: number }>('counts', 'counts');
-    const counts: JobCounts = { byState: zeroCounts(), byQueue: {} };
-    for (const { queue, state, n } of rows) {
-      counts.byState[state] += n;
-      counts.byQueue[queue] ??= zeroCounts();
-      counts.byQueue[queue][state] = n;
-    }
-    return counts;
+    const { rows } = await this.db.run<CountRow>('counts', 'counts');
+    return foldCounts(rows);
   }
 
   async cancel(params: CancelParams): Promise<Job> {
-    storageChecks.cancel(params);
     const { id, expiresAt } = params;
     await this.ready('cancel');
     const values = [id, expiresAt, this.clock.now(), this.channel, cancelPushMessage(id)];
@@ -219,7 +217,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async retryFailed(id: string): Promise<Job> {
-    storageChecks.retryFailed(id);
     await this.ready('retryFailed');
     const values = [id, this.clock.now(), this.channel];
     const retried = await this.db.run<SqlJobRow>('retryFailed', 'retry-failed', values).catch((error: unknown) => {
@@ -232,7 +229,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async delete(id: string): Promise<boolean> {
-    storageChecks.delete(id);
     await this.ready('delete');
     const { rowCount } = await this.db.run('delete', 'delete', [id]);
     return rowCount === 1;
@@ -241,7 +237,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Claims and their fenced writes
 
   async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
-    storageChecks.fetchAndLock(params);
     const { serverId, queues, limit, leaseMs } = params;
     await this.ready('fetchAndLock');
     if (limit === 0) return [];
@@ -259,8 +254,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return rows.map((row) => claimedJobFromSqlRow(row, claim));
   }
 
-  async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
-    storageChecks.finish(outcomes);
+  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
     await this.ready('finish');
     if (outcomes.length === 0) return [];
     // Every outcome deletes its job (a TTL of 0): the lean statement, which binds two arrays rather than eight.
@@ -273,26 +267,22 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
-    storageChecks.renewLeases(params);
     await this.ready('renewLeases');
     return this.fencedWrite('renewLeases', 'renew-leases', params.leases, [params.lockedUntil]);
   }
 
-  async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
-    storageChecks.recordProgress(reports);
+  async recordProgress({ reports }: RecordProgressParams): Promise<boolean[]> {
     await this.ready('recordProgress');
     const progress = reports.map((report) => report.progress);
     return this.fencedWrite('recordProgress', 'record-progress', reports, [progress, this.clock.now()]);
   }
 
   async release(params: ReleaseParams): Promise<boolean[]> {
-    storageChecks.release(params);
     await this.ready('release');
     return this.fencedWrite('release', 'release', params.leases, [this.clock.now(), this.channel]);
   }
 
   async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
-    storageChecks.releaseLostClaims(params);
     const { serverId, heldLeaseIds } = params;
     await this.ready('releaseLostClaims');
     const values = [serverId, heldLeaseIds, this.clock.now(), this.channel];
@@ -303,7 +293,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Sweeps
 
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    storageChecks.promoteDue(params);
     const { now, limit } = params;
     await this.ready('promoteDue');
     if (limit === 0) return [];
@@ -312,7 +301,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
-    storageChecks.requeueExpiredLeases(params);
     const { now, limit, failedExpiresAt } = params;
     await this.ready('requeueExpiredLeases');
     if (limit === 0) return [];
@@ -322,7 +310,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
-    storageChecks.purgeExpired(params);
     const { now, limit } = params;
     await this.ready('purgeExpired');
     if (limit === 0) return 0;
@@ -333,20 +320,17 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
-    storageChecks.registerServer(info);
     await this.ready('registerServer');
     await this.db.run('registerServer', 'register-server', serverColumns(info));
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
-    storageChecks.heartbeatServer(id);
     await this.ready('heartbeatServer');
     const { rowCount } = await this.db.run('heartbeatServer', 'heartbeat-server', [id, this.clock.now()]);
     return rowCount === 1;
   }
 
   async deregisterServer(id: string): Promise<void> {
-    storageChecks.deregisterServer(id);
     await this.ready('deregisterServer');
     await this.db.run('deregisterServer', 'deregister-server', [id]);
   }
@@ -358,7 +342,6 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
-    storageChecks.reclaimDeadServers(params);
     const { before, failedExpiresAt } = params;
     await this.ready('reclaimDeadServers');
     const values = [before, this.clock.now(), failedExpiresAt, this.channel];
@@ -369,14 +352,12 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
-    storageChecks.upsertRecurring(def);
     await this.ready('upsertRecurring');
     const { rows } = await this.db.run<SqlRecurringRow>('upsertRecurring', 'upsert-recurring', recurringColumns(def));
     return recurringFromSqlRow(rows[0] as SqlRecurringRow);
   }
 
   async removeRecurring(id: string): Promise<boolean> {
-    storageChecks.removeRecurring(id);
     await this.ready('removeRecurring');
     const { rowCount } = await this.db.run('removeRecurring', 'remove-recurring', [id]);
     return rowCount === 1;
@@ -389,14 +370,12 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
   }
 
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
-    storageChecks.listDueRecurring(now);
     await this.ready('listDueRecurring');
     const { rows } = await this.db.run<SqlRecurringRow>('listDueRecurring', 'list-due-recurring', [now]);
     return rows.map(recurringFromSqlRow);
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    storageChecks.fireRecurring(params);
     const { id, expectedRunAt, nextRunAt, job } = params;
     await this.ready('fireRecurring');
     return this.db.transaction('fireRecurring', async (client) => {
@@ -415,7 +394,7 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
    * succeeded this is a flag check: no round trip and no extra promise per call.
    */
   private ready(operation: string): Promise<void> | undefined {
-    if (this.closed) return Promise.reject(closedError(operation));
+    if (this.closed) return Promise.reject(closedStorageError(operation, 'PostgresStorage'));
     if (this.isMigrated) return undefined;
     this.migrated ??= this.prepare().then(
       () => {
@@ -482,8 +461,4 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     const uniqueKey = rows[0]?.unique_key;
     throw uniqueKey ? new UniqueKeyConflictError(operation, id, uniqueKey) : violation;
   }
-}
-
-function zeroCounts(): Record<JobState, number> {
-  return { enqueued: 0, scheduled: 0, processing: 0, succeeded: 0, failed: 0, awaiting_retry: 0, deleted: 0 };
 }

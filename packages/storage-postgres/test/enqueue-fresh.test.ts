@@ -2,7 +2,8 @@
 // INSERT). When an id exists after all, that statement writes nothing and enqueue.sql answers the batch: every job
 // already stored is a duplicate, every other one is written once, and nothing is left half-written. Inside an app's
 // transaction the plain INSERT is never tried, so a duplicate there cannot abort the app's work.
-import { buildNewJob, JobClient, type NewJob } from '@jobsmith/core';
+import { JobClient, type NewJob } from '@jobsmith/core';
+import { buildNewJob } from '@jobsmith/core/storage';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';

@@ -1,7 +1,8 @@
 // options.test.ts: construction and connection failures. Bad options throw a ConfigError naming the field before
 // any connection; an unreachable server, an unknown role or database give a StorageError naming host and database
 // and never the password; an app-owned pool is used, never ended; a closed storage rejects every call.
-import { ConfigError, ManualClock, StorageError, StoreClock, systemClock } from '@jobsmith/core';
+import { ConfigError, ManualClock, StorageError, systemClock } from '@jobsmith/core';
+import { StoreClock } from '@jobsmith/core/storage';
 import { makeNewJob } from '@jobsmith/core/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -171,10 +172,10 @@ describe('PostgresStorage options', () => {
       const storage = new PostgresStorage({ connectionString: DATABASE_URL, schema: freshSchemaName() });
       await storage.close();
       await storage.close();
-      await expect(storage.get('x')).rejects.toThrow(/^get: storage failed: closed$/);
+      await expect(storage.get('x')).rejects.toThrow(/^get: storage failed: PostgresStorage is closed$/);
       await expect(storage.migrate()).rejects.toBeInstanceOf(StorageError);
       const fetch = storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 1 });
-      await expect(fetch).rejects.toThrow(/fetchAndLock: storage failed: closed/);
+      await expect(fetch).rejects.toThrow(/fetchAndLock: storage failed: PostgresStorage is closed/);
     });
   });
 });

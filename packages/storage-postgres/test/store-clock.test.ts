@@ -2,7 +2,8 @@
 // hosts whose clocks are a minute ahead and half a minute behind (SkewedClock over the system clock); once opened,
 // their clocks agree with each other and with the database (here on this host, so with Date.now()), and a job or a
 // lease one of them writes is due, or live, on the other's clock as on its own.
-import { SkewedClock, systemClock } from '@jobsmith/core';
+import { systemClock } from '@jobsmith/core';
+import { SkewedClock } from '@jobsmith/core/storage';
 import { makeNewJob } from '@jobsmith/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PostgresStorage } from '../src/index.js';

@@ -8,7 +8,7 @@ import {
   type JobAvailableListener,
   type JobCancelledListener,
   type PushListeners,
-} from '@jobsmith/core';
+} from '@jobsmith/core/storage';
 import { type Cluster, Redis } from 'ioredis';
 import { unreachableError } from './errors.js';
 import type { ResolvedRedisOptions } from './options.js';

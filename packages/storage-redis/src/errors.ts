@@ -31,8 +31,3 @@ export function unreachableError(operation: string, endpoint: string, cause: unk
     : `check that Redis is running and accepts connections at ${endpoint}, and that the URL (host, port, TLS) points there`;
   return new StorageError(operation, { cause, detail: `cannot reach Redis at ${endpoint}: ${reason}. Fix: ${fix}` });
 }
-
-/** What every call on a closed RedisStorage rejects with. */
-export function closedError(operation: string): StorageError {
-  return new StorageError(operation, { detail: 'the RedisStorage is closed' });
-}

@@ -1,20 +1,16 @@
 // rows.ts: Redis hashes <-> jobsmith values. Jobs, servers and recurring definitions travel to scripts as ARGV
 // strings; jobs come back as rows of JOB_FIELDS values, servers and definitions as HGETALL replies. Times are ms
 // strings, a null is an absent field (or '' in ARGV). Payload and result are stored as the exact JSON text the core gave and parsed only here, on the way out.
+import { JOB_STATES, type Job, type JobState, type JsonValue, type NewJob, StorageError } from '@jobsmith/core';
 import {
   type FinishOutcome,
-  JOB_STATES,
-  type Job,
+  foldCounts,
   type JobCounts,
-  type JobState,
-  type JsonValue,
   jobErrorFromJson,
   jobErrorToJson,
-  type NewJob,
   type RecurringDefinition,
   type ServerInfo,
-  StorageError,
-} from '@jobsmith/core';
+} from '@jobsmith/core/storage';
 
 /** A hash as HGETALL returns it: an object from a command, a flat field, value, ... list from a script. */
 export type HashReply = readonly string[] | Readonly<Record<string, string>>;
@@ -214,21 +210,14 @@ export function pushFinishArgs(args: string[], outcome: FinishOutcome): void {
   );
 }
 
-const zeroCounts = (): Record<JobState, number> =>
-  Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
-
 /** The counts hash (fields `<state>:<queue>`, zeros deleted) as JobCounts with every state present. */
 export function toCounts(fields: Readonly<Record<string, string>>): JobCounts {
-  const counts: JobCounts = { byState: zeroCounts(), byQueue: {} };
-  for (const [field, value] of Object.entries(fields)) {
-    const split = field.indexOf(':');
-    const state = field.slice(0, split) as JobState;
-    const queue = field.slice(split + 1);
-    counts.byState[state] += Number(value);
-    counts.byQueue[queue] ??= zeroCounts();
-    counts.byQueue[queue][state] += Number(value);
-  }
-  return counts;
+  return foldCounts(
+    Object.entries(fields).map(([field, value]) => {
+      const split = field.indexOf(':');
+      return { state: field.slice(0, split) as JobState, queue: field.slice(split + 1), n: Number(value) };
+    }),
+  );
 }
 
 /** ARGV[3..] of register-server.lua: the row's fields besides id and lastHeartbeatAt, as field/value pairs. */

@@ -2,43 +2,39 @@
 // transition, src/scripts), bind ARGV, map the reply through rows.ts, translate errors through errors.ts. Reads that
 // need no atomicity (get, counts, server and recurring lists) are plain commands; listDueRecurring, which a poller
 // acts on, is a script.
+import { type Clock, type Job, type JobState, randomId, StorageError } from '@jobsmith/core';
 import {
   type CancelParams,
-  type Clock,
   cancelPushMessage,
-  checkNoTransaction,
+  closedStorageError,
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
-  type FinishOutcome,
+  type FinishParams,
   type FireRecurringParams,
-  type Job,
   type JobAvailableListener,
   type JobCancelledListener,
   type JobCounts,
-  type JobState,
   type Lease,
   type ListParams,
   type MovedJob,
-  type ProgressReport,
   type ReclaimDeadServersParams,
   type ReclaimedServer,
+  type RecordProgressParams,
   type RecurringDefinition,
   type ReleaseLostClaimsParams,
   type ReleaseParams,
   type RenewLeasesParams,
   type RequeueExpiredLeasesParams,
-  randomId,
   type ServerInfo,
   type Storage,
   type StorageCapabilities,
-  StorageError,
   StoreClockSync,
   type SweepParams,
-  storageChecks,
-} from '@jobsmith/core';
+  withInputChecks,
+} from '@jobsmith/core/storage';
 import { RedisConnection } from './connection.js';
-import { closedError, toStorageError } from './errors.js';
+import { toStorageError } from './errors.js';
 import { evictionPolicyProblem, readEvictionPolicies, SAFE_EVICTION_POLICY } from './eviction-policy.js';
 import { type KeyLayout, keyLayout, scriptKeys } from './keys.js';
 import { stampLayoutVersion } from './layout-version.js';
@@ -115,6 +111,8 @@ export class RedisStorage implements Storage {
     this.evictionPolicy = resolved.evictionPolicy;
     this.onError = resolved.onError;
     this.connection = new RedisConnection(resolved, `jobsmith:${resolved.prefix}`);
+    // biome-ignore lint/correctness/noConstructorReturn: callers get the instance behind the seam's input checks.
+    return withInputChecks(this);
   }
 
   // Lifecycle
@@ -147,8 +145,6 @@ export class RedisStorage implements Storage {
   // Jobs
 
   async enqueue(params: EnqueueParams): Promise<EnqueueResult[]> {
-    storageChecks.enqueue(params);
-    checkNoTransaction('enqueue', params.tx);
     const { jobs } = params;
     if (jobs.length === 0) return [];
     const args = [String(jobs.length), ...jobs.flatMap(newJobArgs)];
@@ -157,13 +153,11 @@ export class RedisStorage implements Storage {
   }
 
   async get(id: string): Promise<Job | null> {
-    storageChecks.get(id);
     const row = await this.command('get', (client) => client.hmget(this.keys.jobPrefix + id, ...JOB_FIELDS));
     return row[0] === null ? null : toJob(row);
   }
 
   async list(params: ListParams): Promise<Job[]> {
-    storageChecks.list(params);
     const { state, queue, method, limit, offset } = params;
     const reply = await this.run('list', 'list', [
       state ?? '',
@@ -180,7 +174,6 @@ export class RedisStorage implements Storage {
   }
 
   async cancel(params: CancelParams): Promise<Job> {
-    storageChecks.cancel(params);
     const { id, expiresAt } = params;
     const args = [id, ms(this.clock.now()), msOrEmpty(expiresAt), cancelPushMessage(id)];
     const reply = await this.publishing('cancel', 'cancel', args);
@@ -188,20 +181,17 @@ export class RedisStorage implements Storage {
   }
 
   async retryFailed(id: string): Promise<Job> {
-    storageChecks.retryFailed(id);
     const reply = await this.publishing('retryFailed', 'retry-failed', [id, ms(this.clock.now())]);
     return jobOrError(reply, { operation: 'retryFailed', jobId: id, to: 'enqueued' });
   }
 
   async delete(id: string): Promise<boolean> {
-    storageChecks.delete(id);
     return (await this.run('delete', 'delete', [id])) === 1;
   }
 
   // Claims and their fenced writes
 
   async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
-    storageChecks.fetchAndLock(params);
     const { serverId, queues, limit, leaseMs } = params;
     if (limit === 0) return [];
     const now = this.clock.now().getTime();
@@ -224,8 +214,7 @@ export class RedisStorage implements Storage {
     return (reply as JobRow[]).map((row, index) => claimedJob(row, claim, index + 1));
   }
 
-  async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
-    storageChecks.finish(outcomes);
+  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
     if (outcomes.length === 0) return [];
     // Every outcome deletes its job (a TTL of 0): the lean script, sent two slots per outcome rather than eight.
     if (outcomes.every((outcome) => outcome.purge === true)) {
@@ -237,7 +226,6 @@ export class RedisStorage implements Storage {
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
-    storageChecks.renewLeases(params);
     const { leases, lockedUntil } = params;
     if (leases.length === 0) return [];
     const reply = await this.run('renewLeases', 'renew-leases', [
@@ -248,8 +236,7 @@ export class RedisStorage implements Storage {
     return asFlags(reply);
   }
 
-  async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
-    storageChecks.recordProgress(reports);
+  async recordProgress({ reports }: RecordProgressParams): Promise<boolean[]> {
     if (reports.length === 0) return [];
     const args = reports.flatMap((report) => [report.id, report.leaseId, String(report.progress)]);
     const counted = [ms(this.clock.now()), String(reports.length), ...args];
@@ -257,7 +244,6 @@ export class RedisStorage implements Storage {
   }
 
   async release(params: ReleaseParams): Promise<boolean[]> {
-    storageChecks.release(params);
     const { leases } = params;
     if (leases.length === 0) return [];
     const reply = await this.publishing('release', 'release', [
@@ -269,7 +255,6 @@ export class RedisStorage implements Storage {
   }
 
   async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
-    storageChecks.releaseLostClaims(params);
     const { serverId, heldLeaseIds } = params;
     const args = [ms(this.clock.now()), serverId, ...heldLeaseIds];
     const reply = await this.publishing('releaseLostClaims', 'release-lost-claims', args);
@@ -279,13 +264,11 @@ export class RedisStorage implements Storage {
   // Sweeps: each reads by index only what is due
 
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    storageChecks.promoteDue(params);
     const reply = await this.publishing('promoteDue', 'promote-due', [ms(params.now), String(params.limit)]);
     return (reply as JobRow[]).map((row) => ({ from: row[0] as JobState, job: toJob(row, 1) }));
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
-    storageChecks.requeueExpiredLeases(params);
     const { now, limit, failedExpiresAt } = params;
     const reply = await this.publishing('requeueExpiredLeases', 'requeue-expired-leases', [
       ms(now),
@@ -297,24 +280,20 @@ export class RedisStorage implements Storage {
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
-    storageChecks.purgeExpired(params);
     return Number(await this.run('purgeExpired', 'purge-expired', [ms(params.now), String(params.limit)]));
   }
 
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
-    storageChecks.registerServer(info);
     await this.run('registerServer', 'register-server', [info.id, ms(info.lastHeartbeatAt), ...serverArgs(info)]);
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
-    storageChecks.heartbeatServer(id);
     return (await this.run('heartbeatServer', 'heartbeat-server', [id, ms(this.clock.now())])) === 1;
   }
 
   async deregisterServer(id: string): Promise<void> {
-    storageChecks.deregisterServer(id);
     await this.run('deregisterServer', 'deregister-server', [id]);
   }
 
@@ -329,7 +308,6 @@ export class RedisStorage implements Storage {
 
   /** Reclaims each server silent since `before` in its own script call: one atomic step per server. */
   async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
-    storageChecks.reclaimDeadServers(params);
     const { before, failedExpiresAt } = params;
     const dead = await this.command('reclaimDeadServers', (client) =>
       client.zrangebyscore(this.keys.servers, '-inf', `(${before.getTime()}`),
@@ -352,12 +330,10 @@ export class RedisStorage implements Storage {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
-    storageChecks.upsertRecurring(def);
     return toRecurring((await this.run('upsertRecurring', 'upsert-recurring', recurringArgs(def))) as HashReply);
   }
 
   async removeRecurring(id: string): Promise<boolean> {
-    storageChecks.removeRecurring(id);
     return (await this.run('removeRecurring', 'remove-recurring', [id])) === 1;
   }
 
@@ -372,13 +348,11 @@ export class RedisStorage implements Storage {
 
   /** One script: the due index and the definitions are read together, so none comes back already advanced. */
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
-    storageChecks.listDueRecurring(now);
     const reply = await this.run('listDueRecurring', 'list-due-recurring', [ms(now)]);
     return (reply as HashReply[]).map(toRecurring);
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    storageChecks.fireRecurring(params);
     const { id, expectedRunAt, nextRunAt, job } = params;
     const reply = await this.publishing('fireRecurring', 'fire-recurring', [
       id,
@@ -394,7 +368,7 @@ export class RedisStorage implements Storage {
 
   /** Connects (failing fast while the server has never been reached) and runs the migration once. */
   private async ready(operation: string): Promise<void> {
-    if (this.isClosed) throw closedError(operation);
+    if (this.isClosed) throw closedStorageError(operation, 'RedisStorage');
     await this.connection.connect(operation);
     this.migration ??= this.prepare().catch((error: unknown) => {
       this.migration = null;
@@ -450,7 +424,7 @@ export class RedisStorage implements Storage {
 
   private async command<T>(operation: string, send: (client: RedisConnection['client']) => Promise<T>): Promise<T> {
     try {
-      if (this.isClosed) throw closedError(operation);
+      if (this.isClosed) throw closedStorageError(operation, 'RedisStorage');
       return await this.connection.hold(async () => {
         if (!this.isReady) await this.ready(operation);
         return send(this.connection.client);

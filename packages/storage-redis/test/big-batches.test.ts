@@ -98,7 +98,7 @@ describe('batches of thousands', () => {
       expiresAt,
     }));
 
-    const applied = await storage.finish(outcomes);
+    const applied = await storage.finish({ outcomes });
 
     expect(applied.every((flag) => flag)).toBe(true);
     expect(applied).toHaveLength(JOBS);
@@ -115,7 +115,7 @@ describe('batches of thousands', () => {
       processingSet: 0,
       succeededSet: JOBS,
     });
-    expect(await storage.finish(outcomes.slice(0, 3))).toEqual([false, false, false]);
+    expect(await storage.finish({ outcomes: outcomes.slice(0, 3) })).toEqual([false, false, false]);
   });
 
   it('claims only what a partial claim took from the ready set, leaving the rest claimable in order', async () => {

@@ -1,6 +1,6 @@
 // ear.ts: a wake-up listener for the pub/sub tests (one Redis and Cluster): records the queues it hears and lets a
 // test await one, bounded in time, never by a sleep.
-import type { JobAvailableListener } from '@jobsmith/core';
+import type { JobAvailableListener } from '@jobsmith/core/storage';
 
 const HEAR_WITHIN_MS = 5_000;
 /** While a subscriber reconnects, a publish may go unheard: the poke is repeated this often until one is heard. */

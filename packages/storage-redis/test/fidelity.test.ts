@@ -58,7 +58,7 @@ describe('result fidelity', () => {
       await storage.enqueue({ jobs: [makeNewJob({}, storage.clock.now())] });
       const [claimed] = await storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 1_000 });
       const lease = { id: claimed!.id, leaseId: claimed!.leaseId! };
-      expect(await storage.finish([{ ...lease, to: 'succeeded', result: text }])).toEqual([true]);
+      expect(await storage.finish({ outcomes: [{ ...lease, to: 'succeeded', result: text }] })).toEqual([true]);
       expect((await storedBytes(lease.id, 'result'))?.equals(Buffer.from(text, 'utf8'))).toBe(true);
       expect((await storage.get(lease.id))?.result).toEqual(JSON.parse(text));
     });

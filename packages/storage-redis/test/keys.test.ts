@@ -63,11 +63,13 @@ async function workload(): Promise<string[]> {
     const job = claimed.find((candidate) => candidate.queue === queue)!;
     return { id: job.id, leaseId: job.leaseId! };
   });
-  await storage.finish([
-    { ...a!, to: 'succeeded', result: '{}', expiresAt: new Date(now.getTime() + 1_000) },
-    { ...b!, to: 'failed', error: { message: 'x' }, expiresAt: new Date(now.getTime() + 1_000) },
-    { ...c!, to: 'awaiting_retry', runAt: new Date(now.getTime() + 500) },
-  ]);
+  await storage.finish({
+    outcomes: [
+      { ...a!, to: 'succeeded', result: '{}', expiresAt: new Date(now.getTime() + 1_000) },
+      { ...b!, to: 'failed', error: { message: 'x' }, expiresAt: new Date(now.getTime() + 1_000) },
+      { ...c!, to: 'awaiting_retry', runAt: new Date(now.getTime() + 500) },
+    ],
+  });
   await storage.cancel({ id: jobs[4]!.id, expiresAt: new Date(now.getTime() + 1_000) });
   await storage.upsertRecurring({
     id: 'nightly',

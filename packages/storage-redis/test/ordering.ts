@@ -81,7 +81,7 @@ export function runOrderingTests(harness: StorageHarness<RedisStorage>): void {
       const [claimed] = await storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 60_000 });
       const dueAt = new Date(NOW_MS + 5_000);
       const lease = { id: claimed!.id, leaseId: claimed!.leaseId! };
-      expect(await storage.finish([{ ...lease, to: 'awaiting_retry', runAt: dueAt }])).toEqual([true]);
+      expect(await storage.finish({ outcomes: [{ ...lease, to: 'awaiting_retry', runAt: dueAt }] })).toEqual([true]);
 
       clock.set(NOW_MS + 8_000);
       const fresh = Array.from({ length: 20 }, () => makeNewJob({ priority: 2 }, clock.now()));

@@ -62,12 +62,16 @@ describe('subscribe', () => {
     await ear.heard('released');
 
     const lapsed = await claimOne('lapsed');
-    expect(await producer.finish([{ ...lapsed, to: 'awaiting_retry', runAt: clock.now() }])).toEqual([true]);
+    expect(await producer.finish({ outcomes: [{ ...lapsed, to: 'awaiting_retry', runAt: clock.now() }] })).toEqual([
+      true,
+    ]);
     await producer.promoteDue({ now: clock.now(), limit: 10 });
     await ear.heard('lapsed');
 
     const retried = await claimOne('retried');
-    expect(await producer.finish([{ ...retried, to: 'failed', error: { message: 'x' } }])).toEqual([true]);
+    expect(await producer.finish({ outcomes: [{ ...retried, to: 'failed', error: { message: 'x' } }] })).toEqual([
+      true,
+    ]);
     await producer.retryFailed(retried.id);
     await ear.heard('retried');
   });

@@ -1,7 +1,8 @@
 // server-storage.ts (test only): the factory module server children load (StorageSpec.factory) to open the test's
 // key prefix: `createStorage({ url, prefix })`, each child with its own connections. `clockSkewMs` gives the child a
 // host clock that far off (SkewedClock) and syncs it to Redis's time, as a fleet with drifting hosts would run.
-import { SkewedClock, systemClock } from '@jobsmith/core';
+import { systemClock } from '@jobsmith/core';
+import { SkewedClock } from '@jobsmith/core/storage';
 import { RedisStorage, type RedisStorageOptions } from '../src/index.js';
 
 /** The JSON options of a StorageSpec: RedisStorage's, plus the test-only `clockSkewMs`. */

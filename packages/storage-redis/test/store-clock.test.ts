@@ -1,7 +1,8 @@
 // store-clock.test.ts: RedisStorage's clock reads Redis's TIME (syncClock). Two storages on hosts whose clocks are a
 // minute ahead and half a minute behind agree, after migrate, with each other and with the real time, so a job one of
 // them enqueues is due on the other's clock. Real time on purpose: Redis's clock is this machine's.
-import { JobClient, ManualClock, SkewedClock, StoreClock, systemClock } from '@jobsmith/core';
+import { JobClient, ManualClock, systemClock } from '@jobsmith/core';
+import { SkewedClock, StoreClock } from '@jobsmith/core/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisStorage, type RedisStorageOptions } from '../src/index.js';
 import { dropPrefix, REDIS_URL, testPrefix } from './harness.js';

@@ -1,16 +1,18 @@
 // claims.ts: fetchAndLock and the writes a lease holder makes (finish, renewLeases, recordProgress, release,
 // releaseLostClaims). Every write is guarded by state = processing and the lease, so a stale lease changes nothing.
-import type {
-  FetchAndLockParams,
-  FinishOutcome,
-  FinishState,
-  Job,
-  Lease,
-  MovedJob,
-  ProgressReport,
-  ReleaseLostClaimsParams,
-} from '@jobsmith/core';
-import { jobErrorToJson, jobFromSqlRow, randomId, type SqlJobRow } from '@jobsmith/core';
+import { type Job, randomId } from '@jobsmith/core';
+import {
+  type FetchAndLockParams,
+  type FinishOutcome,
+  type FinishState,
+  jobErrorToJson,
+  jobFromSqlRow,
+  type Lease,
+  type MovedJob,
+  type ProgressReport,
+  type ReleaseLostClaimsParams,
+  type SqlJobRow,
+} from '@jobsmith/core/storage';
 import { type SqlParams, toMs } from './rows.js';
 import type { SqlName, Statements } from './statements.js';
 

@@ -39,8 +39,3 @@ function fileFix(message: string, code: unknown, file: string): string | null {
   }
   return null;
 }
-
-/** What every call on a closed SqliteStorage throws. */
-export function closedError(operation: string, file: string): StorageError {
-  return new StorageError(operation, { detail: `storage is closed (database ${file})` });
-}

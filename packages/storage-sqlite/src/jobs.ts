@@ -1,22 +1,26 @@
 // jobs.ts: SqliteStorage's job reads and admin transitions (enqueue, cancel, retryFailed). Synchronous: the caller
 // supplies the connection's statements and `now`, and wraps writes in BEGIN IMMEDIATE and errors in toStorageError.
 import {
-  type EnqueueParams,
-  type EnqueueResult,
   IllegalTransitionError,
   JOB_STATES,
   type Job,
-  type JobCounts,
   type JobState,
-  jobFromSqlRow,
-  type ListParams,
   type NewJob,
   NotFoundError,
-  type SqlJobRow,
   StorageError,
   UniqueKeyConflictError,
   ValidationError,
 } from '@jobsmith/core';
+import {
+  type CountRow,
+  type EnqueueParams,
+  type EnqueueResult,
+  foldCounts,
+  type JobCounts,
+  jobFromSqlRow,
+  type ListParams,
+  type SqlJobRow,
+} from '@jobsmith/core/storage';
 import type Database from 'better-sqlite3';
 import { newJobParams } from './rows.js';
 import type { Statements } from './statements.js';
@@ -69,14 +73,7 @@ export function listJobs(statements: Statements, params: ListParams): Job[] {
 }
 
 export function countJobs(statements: Statements): JobCounts {
-  const byState = zeroCounts();
-  const byQueue: Record<string, Record<JobState, number>> = {};
-  for (const row of statements.all<{ queue: string; state: JobState; n: number }>('counts')) {
-    byState[row.state] += row.n;
-    byQueue[row.queue] ??= zeroCounts();
-    byQueue[row.queue]![row.state] = row.n;
-  }
-  return { byState, byQueue };
+  return foldCounts(statements.all<CountRow>('counts'));
 }
 
 /**
@@ -113,8 +110,4 @@ export function retryFailedJob(statements: Statements, id: string, now: number):
 function refusal(statements: Statements, operation: string, id: string, to: JobState): Error {
   const job = statements.get<{ state: JobState }>('get', { id });
   return job ? new IllegalTransitionError(operation, id, job.state, to) : new NotFoundError(operation, id);
-}
-
-function zeroCounts(): Record<JobState, number> {
-  return Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
 }

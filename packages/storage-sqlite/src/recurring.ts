@@ -5,7 +5,7 @@ import {
   type RecurringDefinition,
   recurringFromSqlRow,
   type SqlRecurringRow,
-} from '@jobsmith/core';
+} from '@jobsmith/core/storage';
 import { type InsertedJobs, insertJobs } from './jobs.js';
 import { recurringParams } from './rows.js';
 import type { Statements } from './statements.js';

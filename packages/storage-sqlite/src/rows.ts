@@ -1,7 +1,8 @@
 // rows.ts: SqliteStorage's statement parameters and server rows. Instants are INTEGER epoch ms; payload and result
 // stay the JSON text the core gave; metadata and last_error are JSON text. Job and recurring rows are read back with
 // core's jobFromSqlRow / recurringFromSqlRow (the snake_case layout both SQL backends share).
-import type { NewJob, RecurringDefinition, ServerInfo } from '@jobsmith/core';
+import type { NewJob } from '@jobsmith/core';
+import type { RecurringDefinition, ServerInfo } from '@jobsmith/core/storage';
 
 export interface ServerRow {
   id: string;

@@ -1,6 +1,6 @@
 // servers.ts: the server registry (register, heartbeat, deregister, list) and the steps of reclaimDeadServers, which
 // removes each silent server and hands back its processing jobs in one BEGIN IMMEDIATE per server.
-import type { ReclaimedServer, ServerInfo } from '@jobsmith/core';
+import type { ReclaimedServer, ServerInfo } from '@jobsmith/core/storage';
 import { type ServerRow, serverFromRow, serverParams } from './rows.js';
 import type { Statements } from './statements.js';
 import { lapseJob } from './sweeps.js';

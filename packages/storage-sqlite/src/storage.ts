@@ -2,24 +2,22 @@
 // storage checks), run one section function (jobs, claims, sweeps, servers, recurring) as a read or a BEGIN IMMEDIATE
 // write, translate errors. Every async method goes through `run`, which waits for a held lock without blocking.
 // Time comes only from `clock` (or a sweep's own `now`) and reaches SQL as a parameter.
+import type { Clock, Job } from '@jobsmith/core';
 import type {
   CancelParams,
-  Clock,
   EnqueueParams,
   EnqueueResult,
   FetchAndLockParams,
-  FinishOutcome,
+  FinishParams,
   FireRecurringParams,
-  Job,
   JobAvailableListener,
   JobCancelledListener,
   JobCounts,
   ListParams,
   MovedJob,
-  ProgressReport,
-  PushListeners,
   ReclaimDeadServersParams,
   ReclaimedServer,
+  RecordProgressParams,
   RecurringDefinition,
   ReleaseLostClaimsParams,
   ReleaseParams,
@@ -29,13 +27,13 @@ import type {
   Storage,
   StorageCapabilities,
   SweepParams,
-} from '@jobsmith/core';
-import { storageChecks } from '@jobsmith/core';
+} from '@jobsmith/core/storage';
+import { closedStorageError, LocalWakeUps, storageChecks, withInputChecks } from '@jobsmith/core/storage';
 import type Database from 'better-sqlite3';
 import { retryWhileBusy } from './busy-wait.js';
 import { claimJobs, finishJobs, recordProgress, releaseJobs, releaseLostClaims, renewLeases } from './claims.js';
 import { openDatabaseFile } from './connection.js';
-import { closedError, toStorageError } from './errors.js';
+import { toStorageError } from './errors.js';
 import { cancelJob, countJobs, enqueueJobs, getJob, listJobs, retryFailedJob } from './jobs.js';
 import { applyMigrations } from './migrate.js';
 import { type ResolvedSqliteOptions, resolveSqliteOptions, type SqliteStorageOptions } from './options.js';
@@ -66,7 +64,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   private statements: Statements | undefined;
   private hasMigrated = false;
   private closed = false;
-  private readonly listeners = new Set<PushListeners>();
+  private readonly wakeUps = new LocalWakeUps();
 
   /** @throws ConfigError naming the bad option. Opens nothing: the file is opened and migrated on first use. */
   constructor(options: SqliteStorageOptions) {
@@ -83,6 +81,8 @@ export class SqliteStorage implements Storage<Database.Database> {
       transactionalEnqueue: true,
       storeClock: false,
     });
+    // biome-ignore lint/correctness/noConstructorReturn: callers get the instance behind the seam's input checks.
+    return withInputChecks(this);
   }
 
   /**
@@ -103,7 +103,7 @@ export class SqliteStorage implements Storage<Database.Database> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.listeners.clear();
+    this.wakeUps.clear();
     const db = this.statements?.db;
     this.statements = undefined;
     if (db && this.options.source.kind === 'file') db.close();
@@ -115,11 +115,7 @@ export class SqliteStorage implements Storage<Database.Database> {
    * neither: a server there finds a cancel at its next lease renewal, which it runs every polling interval.
    */
   subscribe(onJobAvailable: JobAvailableListener, onJobCancelled?: JobCancelledListener): () => void {
-    const entry: PushListeners = { onJobAvailable, onJobCancelled };
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.wakeUps.subscribe(onJobAvailable, onJobCancelled);
   }
 
   // Jobs
@@ -132,6 +128,7 @@ export class SqliteStorage implements Storage<Database.Database> {
    * on an app-owned Database), then throws a StorageError.
    */
   enqueueSync(params: EnqueueParams<Database.Database>): EnqueueResult[] {
+    // Not a Storage method, so withInputChecks does not see it: it checks its input itself.
     storageChecks.enqueue(params);
     const { results, readyQueues } = this.runSync(
       'enqueue',
@@ -146,19 +143,16 @@ export class SqliteStorage implements Storage<Database.Database> {
    * runs as `enqueueSync` does: the write happens before this returns, so it joins that transaction.
    */
   async enqueue(params: EnqueueParams<Database.Database>): Promise<EnqueueResult[]> {
-    storageChecks.enqueue(params);
     const { results, readyQueues } = await this.write('enqueue', (statements) => enqueueJobs(statements, params));
     this.notify(readyQueues);
     return results;
   }
 
   async get(id: string): Promise<Job | null> {
-    storageChecks.get(id);
     return this.read('get', (statements) => getJob(statements, id));
   }
 
   async list(params: ListParams): Promise<Job[]> {
-    storageChecks.list(params);
     return this.read('list', (statements) => listJobs(statements, params));
   }
 
@@ -167,52 +161,44 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async cancel(params: CancelParams): Promise<Job> {
-    storageChecks.cancel(params);
     const expiresAt = toMs(params.expiresAt);
     const { job, wasProcessing } = await this.write('cancel', (statements, now) =>
       cancelJob(statements, params.id, now, expiresAt),
     );
-    if (wasProcessing) this.notifyCancelled(job.id);
+    if (wasProcessing) this.wakeUps.cancelled(job.id);
     return job;
   }
 
   async retryFailed(id: string): Promise<Job> {
-    storageChecks.retryFailed(id);
     const job = await this.write('retryFailed', (statements, now) => retryFailedJob(statements, id, now));
     this.notify([job.queue]);
     return job;
   }
 
   async delete(id: string): Promise<boolean> {
-    storageChecks.delete(id);
     return this.write('delete', (statements) => statements.run('delete', { id }) === 1);
   }
 
   // Claims and their fenced writes
 
   async fetchAndLock(params: FetchAndLockParams): Promise<Job[]> {
-    storageChecks.fetchAndLock(params);
     return this.write('fetchAndLock', (statements, now) => claimJobs(statements, params, now));
   }
 
-  async finish(outcomes: FinishOutcome[]): Promise<boolean[]> {
-    storageChecks.finish(outcomes);
+  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
     return this.write('finish', (statements, now) => finishJobs(statements, outcomes, now));
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {
-    storageChecks.renewLeases(params);
     const lockedUntil = params.lockedUntil.getTime();
     return this.write('renewLeases', (statements) => renewLeases(statements, params.leases, lockedUntil));
   }
 
-  async recordProgress(reports: ProgressReport[]): Promise<boolean[]> {
-    storageChecks.recordProgress(reports);
+  async recordProgress({ reports }: RecordProgressParams): Promise<boolean[]> {
     return this.write('recordProgress', (statements, now) => recordProgress(statements, reports, now));
   }
 
   async release(params: ReleaseParams): Promise<boolean[]> {
-    storageChecks.release(params);
     const { released, readyQueues } = await this.write('release', (statements, now) =>
       releaseJobs(statements, params.leases, now),
     );
@@ -221,7 +207,6 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async releaseLostClaims(params: ReleaseLostClaimsParams): Promise<MovedJob[]> {
-    storageChecks.releaseLostClaims(params);
     const moved = await this.write('releaseLostClaims', (statements, now) =>
       releaseLostClaims(statements, params, now),
     );
@@ -232,7 +217,6 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Sweeps
 
   async promoteDue(params: SweepParams): Promise<MovedJob[]> {
-    storageChecks.promoteDue(params);
     const now = params.now.getTime();
     const moved = await this.write('promoteDue', (statements) => promoteDueJobs(statements, now, params.limit));
     this.notify(moved.map((entry) => entry.job.queue));
@@ -240,7 +224,6 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async requeueExpiredLeases(params: RequeueExpiredLeasesParams): Promise<MovedJob[]> {
-    storageChecks.requeueExpiredLeases(params);
     const sweep = { now: params.now.getTime(), limit: params.limit, failedExpiresAt: toMs(params.failedExpiresAt) };
     const moved = await this.write('requeueExpiredLeases', (statements) => requeueExpiredLeases(statements, sweep));
     this.notify(moved.filter((entry) => entry.job.state === 'enqueued').map((entry) => entry.job.queue));
@@ -248,7 +231,6 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async purgeExpired(params: SweepParams): Promise<number> {
-    storageChecks.purgeExpired(params);
     const now = params.now.getTime();
     return this.write('purgeExpired', (statements) => purgeExpiredJobs(statements, now, params.limit));
   }
@@ -256,17 +238,14 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Servers
 
   async registerServer(info: ServerInfo): Promise<void> {
-    storageChecks.registerServer(info);
     await this.write('registerServer', (statements) => servers.registerServer(statements, info));
   }
 
   async heartbeatServer(id: string): Promise<boolean> {
-    storageChecks.heartbeatServer(id);
     return this.write('heartbeatServer', (statements, now) => servers.heartbeatServer(statements, id, now));
   }
 
   async deregisterServer(id: string): Promise<void> {
-    storageChecks.deregisterServer(id);
     await this.write('deregisterServer', (statements) => servers.deregisterServer(statements, id));
   }
 
@@ -276,7 +255,6 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   async reclaimDeadServers(params: ReclaimDeadServersParams): Promise<ReclaimedServer[]> {
     const operation = 'reclaimDeadServers';
-    storageChecks.reclaimDeadServers(params);
     const before = params.before.getTime();
     const failedExpiresAt = toMs(params.failedExpiresAt);
     // One BEGIN IMMEDIATE per server, each waited for and retried on its own, so a retry never repeats a server
@@ -297,12 +275,10 @@ export class SqliteStorage implements Storage<Database.Database> {
   // Recurring
 
   async upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition> {
-    storageChecks.upsertRecurring(def);
     return this.write('upsertRecurring', (statements) => recurring.upsertRecurring(statements, def));
   }
 
   async removeRecurring(id: string): Promise<boolean> {
-    storageChecks.removeRecurring(id);
     return this.write('removeRecurring', (statements) => recurring.removeRecurring(statements, id));
   }
 
@@ -311,12 +287,10 @@ export class SqliteStorage implements Storage<Database.Database> {
   }
 
   async listDueRecurring(now: Date): Promise<RecurringDefinition[]> {
-    storageChecks.listDueRecurring(now);
     return this.read('listDueRecurring', (statements) => recurring.listDueRecurring(statements, now.getTime()));
   }
 
   async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    storageChecks.fireRecurring(params);
     const fired = await this.write('fireRecurring', (statements, now) =>
       recurring.fireRecurring(statements, params, now),
     );
@@ -371,7 +345,7 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   /** The connection's statements, opening the file on first use. */
   private open(operation: string): Statements {
-    if (this.closed) throw closedError(operation, this.file);
+    if (this.closed) throw closedStorageError(operation, `SqliteStorage (database ${this.file})`);
     if (!this.statements) {
       const { source, tablePrefix } = this.options;
       const db = source.kind === 'file' ? openDatabaseFile(source.filename) : source.database;
@@ -391,27 +365,6 @@ export class SqliteStorage implements Storage<Database.Database> {
 
   /** Wakes each subscriber once per queue, in a microtask; a throwing listener never reaches the writer. */
   private notify(queues: Iterable<string>): void {
-    for (const queue of new Set(queues)) {
-      for (const entry of this.listeners) this.callLater(entry, () => entry.onJobAvailable(queue));
-    }
-  }
-
-  /** Tells each subscriber that the running job `jobId` was cancelled, in a microtask. */
-  private notifyCancelled(jobId: string): void {
-    for (const entry of this.listeners) {
-      const { onJobCancelled } = entry;
-      if (onJobCancelled) this.callLater(entry, () => onJobCancelled(jobId));
-    }
-  }
-
-  private callLater(entry: PushListeners, call: () => void): void {
-    queueMicrotask(() => {
-      if (!this.listeners.has(entry)) return;
-      try {
-        call();
-      } catch {
-        // A listener's failure is its own (the server reports it); the job is stored either way.
-      }
-    });
+    for (const queue of queues) this.wakeUps.wake(queue);
   }
 }

@@ -1,6 +1,7 @@
 // sweeps.ts: the maintenance moves (promoteDue, requeueExpiredLeases, purgeExpired) and the lapse step they share
 // with reclaimDeadServers. Each reads by a partial index only what is due, at most `limit` rows.
-import { type Job, type JobState, jobFromSqlRow, type MovedJob, type SqlJobRow } from '@jobsmith/core';
+import type { Job, JobState } from '@jobsmith/core';
+import { jobFromSqlRow, type MovedJob, type SqlJobRow } from '@jobsmith/core/storage';
 import type { Statements } from './statements.js';
 
 /** Due scheduled / awaiting_retry jobs -> enqueued, earliest runAt first. Call inside BEGIN IMMEDIATE. */

@@ -23,7 +23,9 @@ async function finished(
   const jobs = await storage.fetchAndLock({ serverId: 's', queues: [], limit: count, leaseMs: 60_000 });
   const expiresAt = new Date(clock.now().getTime() + ttlMs);
   const error = { message: 'x' };
-  await storage.finish(jobs.map((j) => ({ id: j.id, leaseId: j.leaseId!, to, expiresAt, result: '1', error })));
+  await storage.finish({
+    outcomes: jobs.map((j) => ({ id: j.id, leaseId: j.leaseId!, to, expiresAt, result: '1', error })),
+  });
   return jobs.map((j) => j.id);
 }
 

@@ -10,7 +10,7 @@ import { ValidationError } from '../errors.js';
 import type { EventHub } from '../events.js';
 import type { Job } from '../job.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
-import { storageChecks } from '../storage-checks.js';
+import { storageChecks } from '../storage-kit/input-checks.js';
 import { type BackoffSchedule, backoffMs } from './loop.js';
 
 /**
@@ -66,8 +66,8 @@ export class Completer {
     this.finishes = {
       operation: 'finish',
       queue: [],
-      send: (outcomes) => this.storage.finish(outcomes),
-      check: (outcome) => storageChecks.finish([outcome]),
+      send: (outcomes) => this.storage.finish({ outcomes }),
+      check: (outcome) => storageChecks.finish({ outcomes: [outcome] }),
       readBack: (pending) => this.reconcile(pending),
     };
     this.releases = {

@@ -362,9 +362,9 @@ describe('executor context', () => {
     const t = makeServer({ workerCount: 50, fetchBatchSize: 50 });
     const batches: number[] = [];
     const finish = t.storage.finish.bind(t.storage);
-    t.storage.finish = (outcomes) => {
-      batches.push(outcomes.length);
-      return finish(outcomes);
+    t.storage.finish = (params) => {
+      batches.push(params.outcomes.length);
+      return finish(params);
     };
     t.registry.register('noop', async () => null);
     await t.server.client.enqueueMany(Array.from({ length: 50 }, () => ({ method: 'noop', payload: {} })));

@@ -162,10 +162,10 @@ export function gateFinish(storage: Storage): FinishGate {
   const calls: FinishOutcome[][] = [];
   let isOpen = false;
   let held: (() => void)[] = [];
-  storage.finish = async (outcomes) => {
-    calls.push(outcomes);
+  storage.finish = async (params) => {
+    calls.push(params.outcomes);
     if (!isOpen) await new Promise<void>((resolve) => held.push(resolve));
-    return finish(outcomes);
+    return finish(params);
   };
   return {
     calls,

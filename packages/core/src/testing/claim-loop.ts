@@ -39,7 +39,7 @@ export async function runClaimLoopChild(storage: Storage, options: ClaimLoopOpti
       const jobs = await storage.fetchAndLock({ serverId, queues: [], limit, leaseMs });
       if (jobs.length === 0) break;
       const outcomes = jobs.map((job) => ({ id: job.id, leaseId: job.leaseId as string, to: 'succeeded' as const }));
-      const finished = await storage.finish(outcomes);
+      const finished = await storage.finish({ outcomes });
       jobs.forEach((job, index) => {
         claims.push({ id: job.id, attempt: job.attempt, finished: finished[index] === true });
       });

@@ -74,7 +74,9 @@ describe('keys', () => {
     const owners: number[] = [];
     for (const storage of storages) {
       const [lease] = await enqueueAndClaim(storage, 10, 3);
-      await storage.finish([{ ...lease!, to: 'succeeded', expiresAt: new Date(clock.now().getTime() + 1_000) }]);
+      await storage.finish({
+        outcomes: [{ ...lease!, to: 'succeeded', expiresAt: new Date(clock.now().getTime() + 1_000) }],
+      });
       owners.push(await harness.masterOf(storage.prefix));
       expect(await nodesHolding(storage.prefix)).toEqual([owners.at(-1)]);
     }
@@ -89,7 +91,7 @@ describe('scripts', () => {
     await Promise.all(harness.cluster.nodes.map(({ admin }) => admin.script('FLUSH')));
     for (const storage of storages) {
       const [lease] = await enqueueAndClaim(storage, 1, 1);
-      expect(await storage.finish([{ ...lease!, to: 'succeeded' }])).toEqual([true]);
+      expect(await storage.finish({ outcomes: [{ ...lease!, to: 'succeeded' }] })).toEqual([true]);
       expect((await storage.counts()).byState).toMatchObject({ enqueued: 1, processing: 1, succeeded: 1 });
     }
   });
@@ -107,7 +109,7 @@ describe('a slot moved to another master', () => {
     await harness.cluster.moveSlot(await harness.slotOf(storage.prefix), to.port);
 
     expect(await nodesHolding(storage.prefix)).toEqual([to.port]);
-    expect(await storage.finish(leases.map((lease) => ({ ...lease, to: 'succeeded' as const })))).toEqual(
+    expect(await storage.finish({ outcomes: leases.map((lease) => ({ ...lease, to: 'succeeded' as const })) })).toEqual(
       leases.map(() => true),
     );
     const rest = await peer.fetchAndLock({ serverId: 'peer', queues: [], limit: 100, leaseMs: 60_000 });
@@ -132,7 +134,10 @@ describe('a slot being moved', () => {
       expect(await move.migrateKeys(10)).toBe(10);
       const claim = storage.fetchAndLock({ serverId: 's', queues: [], limit: 5, leaseMs: 1_000 });
       await expect(claim).rejects.toMatchObject({ name: 'StorageError', operation: 'fetchAndLock' });
-      await expect(storage.finish(succeeded)).rejects.toMatchObject({ name: 'StorageError', operation: 'finish' });
+      await expect(storage.finish({ outcomes: succeeded })).rejects.toMatchObject({
+        name: 'StorageError',
+        operation: 'finish',
+      });
       const enqueue = storage.enqueue({ jobs: [makeNewJob({}, clock.now())] });
       await expect(enqueue).rejects.toMatchObject({ name: 'StorageError', operation: 'enqueue' });
     } finally {
@@ -140,7 +145,7 @@ describe('a slot being moved', () => {
     }
 
     expect(await storage.counts()).toEqual(before);
-    expect(await storage.finish(succeeded)).toEqual(leases.map(() => true));
+    expect(await storage.finish({ outcomes: succeeded })).toEqual(leases.map(() => true));
     expect(await storage.fetchAndLock({ serverId: 's', queues: [], limit: 100, leaseMs: 1_000 })).toHaveLength(15);
   });
 });

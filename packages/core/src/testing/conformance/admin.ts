@@ -155,8 +155,8 @@ export function adminConformance(ctx: ConformanceContext): void {
       const cancelled = await ctx.storage.cancel({ id: claimed.id, expiresAt: null });
       const lease = leaseOf(claimed);
       expect(await ctx.storage.renewLeases({ leases: [lease], lockedUntil: fromNow(ctx, DAY_MS) })).toEqual([false]);
-      expect(await ctx.storage.recordProgress([{ ...lease, progress: 50 }])).toEqual([false]);
-      expect(await ctx.storage.finish([{ ...lease, to: 'succeeded', result: '1' }])).toEqual([false]);
+      expect(await ctx.storage.recordProgress({ reports: [{ ...lease, progress: 50 }] })).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...lease, to: 'succeeded', result: '1' }] })).toEqual([false]);
       expect(await ctx.storage.release({ leases: [lease] })).toEqual([false]);
       expect(await mustGet(ctx.storage, claimed.id)).toEqual(cancelled);
     });
@@ -258,7 +258,7 @@ export function adminConformance(ctx: ConformanceContext): void {
     it("leaves a deleted processing job's lease unable to write", async () => {
       const claimed = await claimJob(ctx, await enqueueJob(ctx));
       expect(await ctx.storage.delete(claimed.id)).toBe(true);
-      expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded' }])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), to: 'succeeded' }] })).toEqual([false]);
       expect(await ctx.storage.get(claimed.id)).toBeNull();
     });
   });

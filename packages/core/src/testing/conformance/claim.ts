@@ -154,7 +154,7 @@ export function claimConformance(ctx: ConformanceContext): void {
         const claimed = await claimJob(ctx, job);
         expect(claimed.attempt).toBe(attempt);
         const retry = { ...leaseOf(claimed), to: 'awaiting_retry', runAt: ctx.clock.now() } as const;
-        expect(await ctx.storage.finish([retry])).toEqual([true]);
+        expect(await ctx.storage.finish({ outcomes: [retry] })).toEqual([true]);
         expect(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 1 })).toHaveLength(1);
       }
     });

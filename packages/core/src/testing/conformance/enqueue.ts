@@ -32,7 +32,9 @@ const KEY_RELEASES: Record<string, (ctx: ConformanceContext, key: string) => Pro
   },
   'is purged as it finishes': async (ctx, uniqueKey) => {
     const claimed = await claimJob(ctx, await enqueueJob(ctx, { uniqueKey }));
-    expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', purge: true }])).toEqual([true]);
+    expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), to: 'succeeded', purge: true }] })).toEqual([
+      true,
+    ]);
   },
   'is purged after it expires': async (ctx, uniqueKey) => {
     await jobIn(ctx, 'succeeded', { uniqueKey });

@@ -71,7 +71,9 @@ export function fidelityConformance(ctx: ConformanceContext): void {
       it(`returns a result of ${what} exactly as finished`, async () => {
         const claimed = await claimJob(ctx, await enqueueJob(ctx));
         const text = JSON.stringify(value);
-        expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', result: text }])).toEqual([true]);
+        expect(
+          await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), to: 'succeeded', result: text }] }),
+        ).toEqual([true]);
         const job = await mustGet(ctx.storage, claimed.id);
         expect(job.result).toEqual(value);
         expect(JSON.stringify(job.result)).toBe(text);
@@ -86,7 +88,7 @@ export function fidelityConformance(ctx: ConformanceContext): void {
         stack: 'UnrecoverableError: card declined\n    at charge (billing.ts:10:5)\n    at async run (worker.ts:3:1)',
       };
       const outcome = { ...leaseOf(claimed), to: 'failed', error, expiresAt: null } as const;
-      expect(await ctx.storage.finish([outcome])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [outcome] })).toEqual([true]);
       expect((await mustGet(ctx.storage, claimed.id)).lastError).toEqual(error);
     });
 
@@ -98,7 +100,7 @@ export function fidelityConformance(ctx: ConformanceContext): void {
         error: { message: 'x' },
         runAt: fromNow(ctx, 1),
       } as const;
-      expect(await ctx.storage.finish([outcome])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [outcome] })).toEqual([true]);
       expect((await mustGet(ctx.storage, claimed.id)).lastError).toEqual({ message: 'x' });
     });
   });
@@ -126,7 +128,9 @@ export function fidelityConformance(ctx: ConformanceContext): void {
       expect(claimed).toMatchObject({ startedAt: claimedAt, lockedUntil: new Date(claimedAt.getTime() + LEASE_MS) });
       ctx.clock.advance(13);
       const expiresAt = fromNow(ctx, 3);
-      expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', expiresAt }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), to: 'succeeded', expiresAt }] })).toEqual([
+        true,
+      ]);
       expect(await mustGet(ctx.storage, job.id)).toMatchObject({
         runAt,
         createdAt,

@@ -57,7 +57,7 @@ export function finishConformance(ctx: ConformanceContext): void {
       const job = await claimedJob(ctx);
       const expiresAt = fromNow(ctx, DAY_MS);
       const outcome = { ...leaseOf(job), to: 'succeeded', result: '{"sent":true,"n":[1,2]}', expiresAt } as const;
-      expect(await ctx.storage.finish([outcome])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [outcome] })).toEqual([true]);
       const now = ctx.clock.now();
       expect(await mustGet(ctx.storage, job.id)).toEqual({
         ...job,
@@ -78,7 +78,9 @@ export function finishConformance(ctx: ConformanceContext): void {
         stack: 'TypeError: bad thing\n    at handler (x.ts:1:1)',
       };
       const expiresAt = fromNow(ctx, 7 * DAY_MS);
-      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'failed', error, expiresAt }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'failed', error, expiresAt }] })).toEqual([
+        true,
+      ]);
       const now = ctx.clock.now();
       expect(await mustGet(ctx.storage, job.id)).toEqual({
         ...job,
@@ -95,7 +97,9 @@ export function finishConformance(ctx: ConformanceContext): void {
       const job = await claimedJob(ctx);
       const error = { name: 'Error', message: 'flaky' };
       const runAt = fromNow(ctx, 4_321);
-      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'awaiting_retry', error, runAt }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'awaiting_retry', error, runAt }] })).toEqual(
+        [true],
+      );
       expect(await mustGet(ctx.storage, job.id)).toEqual({
         ...job,
         ...NO_LEASE,
@@ -110,7 +114,9 @@ export function finishConformance(ctx: ConformanceContext): void {
 
     it('keeps a finished job without expiry when expiresAt is null', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded', expiresAt: null }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'succeeded', expiresAt: null }] })).toEqual([
+        true,
+      ]);
       expect(await mustGet(ctx.storage, job.id)).toMatchObject({ state: 'succeeded', expiresAt: null, result: null });
     });
 
@@ -120,7 +126,7 @@ export function finishConformance(ctx: ConformanceContext): void {
         { ...leaseOf(a!), to: 'succeeded', result: '1', purge: true },
         { ...leaseOf(b!), to: 'failed', error: { message: 'no' }, purge: true },
       ] as const;
-      expect(await ctx.storage.finish([...outcomes])).toEqual([true, true]);
+      expect(await ctx.storage.finish({ outcomes: [...outcomes] })).toEqual([true, true]);
       expect(await ctx.storage.get(a!.id)).toBeNull();
       expect(await ctx.storage.get(b!.id)).toBeNull();
       expect(await jobTotal(ctx.storage)).toBe(1);
@@ -128,12 +134,14 @@ export function finishConformance(ctx: ConformanceContext): void {
 
     it('purges only the live outcomes of a purge batch, each job once, answering in order', async () => {
       const [a, b, c] = await claimedJobs(ctx);
-      const results = await ctx.storage.finish([
-        { ...leaseOf(a!), to: 'succeeded', purge: true },
-        { ...staleLease(b!), to: 'succeeded', purge: true },
-        { ...leaseOf(c!), to: 'failed', error: { message: 'x' }, purge: true },
-        { ...leaseOf(a!), to: 'succeeded', purge: true },
-      ]);
+      const results = await ctx.storage.finish({
+        outcomes: [
+          { ...leaseOf(a!), to: 'succeeded', purge: true },
+          { ...staleLease(b!), to: 'succeeded', purge: true },
+          { ...leaseOf(c!), to: 'failed', error: { message: 'x' }, purge: true },
+          { ...leaseOf(a!), to: 'succeeded', purge: true },
+        ],
+      });
       expect(results).toEqual([true, false, true, false]);
       expect(await ctx.storage.get(a!.id)).toBeNull();
       expect(await mustGet(ctx.storage, b!.id)).toEqual(b);
@@ -142,34 +150,40 @@ export function finishConformance(ctx: ConformanceContext): void {
 
     it('returns false and changes nothing when the lease is stale', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.finish([{ ...staleLease(job), to: 'succeeded', result: '2' }])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...staleLease(job), to: 'succeeded', result: '2' }] })).toEqual([
+        false,
+      ]);
       expect(await mustGet(ctx.storage, job.id)).toEqual(job);
     });
 
     it('returns false for a job that already finished, keeping its first outcome', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded', result: '"first"' }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'succeeded', result: '"first"' }] })).toEqual(
+        [true],
+      );
       const finished = await mustGet(ctx.storage, job.id);
       ctx.clock.advance(1_000);
       const second = { ...leaseOf(job), to: 'failed', error: { message: 'second' } } as const;
-      expect(await ctx.storage.finish([second])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [second] })).toEqual([false]);
       expect(await mustGet(ctx.storage, job.id)).toEqual(finished);
     });
 
     it('returns false for an unknown job', async () => {
       const lease = { id: uuidv7(ctx.clock.now().getTime()), leaseId: randomId() };
-      expect(await ctx.storage.finish([{ ...lease, to: 'succeeded' }])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...lease, to: 'succeeded' }] })).toEqual([false]);
       expect(await ctx.storage.get(lease.id)).toBeNull();
       expect(await jobTotal(ctx.storage)).toBe(0);
     });
 
     it('applies only the live outcomes of a batch with stale entries, answering in order', async () => {
       const [a, b, c] = await claimedJobs(ctx);
-      const results = await ctx.storage.finish([
-        { ...leaseOf(a!), to: 'succeeded' },
-        { ...staleLease(b!), to: 'succeeded' },
-        { ...leaseOf(c!), to: 'failed', error: { message: 'x' } },
-      ]);
+      const results = await ctx.storage.finish({
+        outcomes: [
+          { ...leaseOf(a!), to: 'succeeded' },
+          { ...staleLease(b!), to: 'succeeded' },
+          { ...leaseOf(c!), to: 'failed', error: { message: 'x' } },
+        ],
+      });
       expect(results).toEqual([true, false, true]);
       expect((await mustGet(ctx.storage, a!.id)).state).toBe('succeeded');
       expect(await mustGet(ctx.storage, b!.id)).toEqual(b);
@@ -179,9 +193,11 @@ export function finishConformance(ctx: ConformanceContext): void {
     it('never lets a reclaimed lease write over the new owner', async () => {
       const { old, current } = await reclaimedJob(ctx);
       const late = { ...leaseOf(old), to: 'succeeded', result: '"late"' } as const;
-      expect(await ctx.storage.finish([late])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [late] })).toEqual([false]);
       expect(await mustGet(ctx.storage, old.id)).toEqual(current);
-      expect(await ctx.storage.finish([{ ...leaseOf(current), to: 'succeeded', result: '"mine"' }])).toEqual([true]);
+      expect(
+        await ctx.storage.finish({ outcomes: [{ ...leaseOf(current), to: 'succeeded', result: '"mine"' }] }),
+      ).toEqual([true]);
       expect(await mustGet(ctx.storage, old.id)).toMatchObject({ state: 'succeeded', result: 'mine' });
     });
   });
@@ -213,7 +229,7 @@ export function finishConformance(ctx: ConformanceContext): void {
 
     it('returns false once the job has finished', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.finish([{ ...leaseOf(job), to: 'succeeded' }])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'succeeded' }] })).toEqual([true]);
       const finished = await mustGet(ctx.storage, job.id);
       expect(await ctx.storage.renewLeases({ leases: [leaseOf(job)], lockedUntil: fromNow(ctx, HOUR_MS) })).toEqual([
         false,
@@ -232,13 +248,13 @@ export function finishConformance(ctx: ConformanceContext): void {
   describe('recordProgress', () => {
     it('stores the progress of a live lease and sets updatedAt to now', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.recordProgress([{ ...leaseOf(job), progress: 42.5 }])).toEqual([true]);
+      expect(await ctx.storage.recordProgress({ reports: [{ ...leaseOf(job), progress: 42.5 }] })).toEqual([true]);
       expect(await mustGet(ctx.storage, job.id)).toEqual({ ...job, progress: 42.5, updatedAt: ctx.clock.now() });
     });
 
     it('returns false and changes nothing when the lease is stale', async () => {
       const job = await claimedJob(ctx);
-      expect(await ctx.storage.recordProgress([{ ...staleLease(job), progress: 99 }])).toEqual([false]);
+      expect(await ctx.storage.recordProgress({ reports: [{ ...staleLease(job), progress: 99 }] })).toEqual([false]);
       expect(await mustGet(ctx.storage, job.id)).toEqual(job);
     });
 
@@ -249,7 +265,7 @@ export function finishConformance(ctx: ConformanceContext): void {
         { ...leaseOf(b!), progress: 20 },
         { ...staleLease(c!), progress: 30 },
       ];
-      expect(await ctx.storage.recordProgress(reports)).toEqual([true, true, false]);
+      expect(await ctx.storage.recordProgress({ reports })).toEqual([true, true, false]);
       expect((await mustGet(ctx.storage, a!.id)).progress).toBe(10);
       expect((await mustGet(ctx.storage, b!.id)).progress).toBe(20);
       expect(await mustGet(ctx.storage, c!.id)).toEqual(c);
@@ -257,7 +273,7 @@ export function finishConformance(ctx: ConformanceContext): void {
 
     it('never lets a reclaimed lease report over the new owner', async () => {
       const { old, current } = await reclaimedJob(ctx);
-      expect(await ctx.storage.recordProgress([{ ...leaseOf(old), progress: 77 }])).toEqual([false]);
+      expect(await ctx.storage.recordProgress({ reports: [{ ...leaseOf(old), progress: 77 }] })).toEqual([false]);
       expect(await mustGet(ctx.storage, old.id)).toEqual(current);
     });
   });
@@ -316,7 +332,7 @@ export function finishConformance(ctx: ConformanceContext): void {
     it('returns false for a job that is no longer processing', async () => {
       const job = await claimedJob(ctx);
       const retry = { ...leaseOf(job), to: 'awaiting_retry', runAt: fromNow(ctx, HOUR_MS) } as const;
-      expect(await ctx.storage.finish([retry])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [retry] })).toEqual([true]);
       const waiting = await mustGet(ctx.storage, job.id);
       expect(await ctx.storage.release({ leases: [leaseOf(job)] })).toEqual([false]);
       expect(await mustGet(ctx.storage, job.id)).toEqual(waiting);

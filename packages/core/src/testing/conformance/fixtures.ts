@@ -123,7 +123,7 @@ export async function jobIn(ctx: ConformanceContext, state: JobState, overrides:
   if (state === 'deleted') return ctx.storage.cancel({ id: job.id, expiresAt: fromNow(ctx, DAY_MS) });
   const claimed = await claimJob(ctx, job);
   if (state === 'processing') return claimed;
-  expect(await ctx.storage.finish([{ ...leaseOf(claimed), ...outcomeFor(ctx, state) }])).toEqual([true]);
+  expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), ...outcomeFor(ctx, state) }] })).toEqual([true]);
   const finished = await mustGet(ctx.storage, job.id);
   expect(finished.state).toBe(state);
   return finished;

@@ -44,7 +44,7 @@ export function lostClaimsConformance(ctx: ConformanceContext): void {
       expect(moved.map((m) => m.job.id)).toEqual([mine.id]);
       expect(await mustGet(ctx.storage, theirs.id)).toEqual(theirs);
       const outcome = { id: mine.id, leaseId: mine.leaseId ?? '', to: 'succeeded', expiresAt: null } as const;
-      expect(await ctx.storage.finish([outcome])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [outcome] })).toEqual([false]);
       expect((await mustGet(ctx.storage, mine.id)).state).toBe('enqueued');
     });
 

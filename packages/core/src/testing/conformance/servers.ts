@@ -151,7 +151,7 @@ export function serversConformance(ctx: ConformanceContext): void {
       ctx.clock.advance(DEAD_AFTER_MS + 1);
       expect(await reclaim(ctx)).toHaveLength(1);
       const requeued = await mustGet(ctx.storage, job!.id);
-      expect(await ctx.storage.finish([{ ...leaseOf(job!), to: 'succeeded' }])).toEqual([false]);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job!), to: 'succeeded' }] })).toEqual([false]);
       expect(await mustGet(ctx.storage, job!.id)).toEqual(requeued);
     });
 

@@ -32,7 +32,7 @@ async function scheduledAt(ctx: ConformanceContext, offsetsMs: readonly number[]
 async function succeededExpiringIn(ctx: ConformanceContext, expiresInMs: number | null): Promise<Job> {
   const claimed = await claimJob(ctx, await enqueueJob(ctx));
   const expiresAt = expiresInMs === null ? null : fromNow(ctx, expiresInMs);
-  expect(await ctx.storage.finish([{ ...leaseOf(claimed), to: 'succeeded', expiresAt }])).toEqual([true]);
+  expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(claimed), to: 'succeeded', expiresAt }] })).toEqual([true]);
   return mustGet(ctx.storage, claimed.id);
 }
 
@@ -90,7 +90,7 @@ export function sweepsConformance(ctx: ConformanceContext): void {
       const retried = await claimJob(ctx, await enqueueJob(ctx));
       const dueAt = fromNow(ctx, 5_000);
       const outcome = { ...leaseOf(retried), to: 'awaiting_retry', runAt: dueAt } as const;
-      expect(await ctx.storage.finish([outcome])).toEqual([true]);
+      expect(await ctx.storage.finish({ outcomes: [outcome] })).toEqual([true]);
       ctx.clock.set(new Date(dueAt.getTime() + 3_000));
       const fresh = await enqueueJob(ctx);
       expect(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 10 })).toHaveLength(1);

@@ -1,19 +1,21 @@
-// storage-checks.ts: the input checks every backend runs at the Storage seam, before any write, so a bad batch
+// input-checks.ts: the input checks every backend runs at the Storage seam, before any write, so a bad batch
 // changes nothing and every backend names the same field the same way (`jobs[2].payload`). JobClient already checks
 // user input; these catch a direct caller of the seam passing what a backend would store wrongly or reject obscurely.
-import { isBuiltNewJob } from './enqueue-options.js';
-import { ValidationError } from './errors.js';
-import { JOB_STATES, type NewJob } from './job.js';
+import { isBuiltNewJob } from '../enqueue-options.js';
+import { ValidationError } from '../errors.js';
+import { JOB_STATES, type NewJob } from '../job.js';
 import type {
   CancelParams,
   EnqueueParams,
   FetchAndLockParams,
   FinishOutcome,
+  FinishParams,
   FireRecurringParams,
   Lease,
   ListParams,
   ProgressReport,
   ReclaimDeadServersParams,
+  RecordProgressParams,
   RecurringDefinition,
   ReleaseLostClaimsParams,
   ReleaseParams,
@@ -22,8 +24,8 @@ import type {
   ServerInfo,
   Storage,
   SweepParams,
-} from './storage.js';
-import { INT32_MAX, INT32_MIN } from './validation.js';
+} from '../storage.js';
+import { INT32_MAX, INT32_MIN } from '../validation.js';
 
 type Check = (operation: string, field: string, value: unknown) => void;
 
@@ -205,8 +207,9 @@ function checkFinishOutcome(operation: string, field: string, value: unknown): v
   }
 }
 
-function checkFinishOutcomes(outcomes: readonly FinishOutcome[]): void {
-  checkEach('finish', 'outcomes', outcomes, checkFinishOutcome);
+function checkFinishParams(params: FinishParams): void {
+  checkObject('finish', 'params', params);
+  checkEach('finish', 'outcomes', params.outcomes, checkFinishOutcome);
 }
 
 function checkRenewLeasesParams(params: RenewLeasesParams): void {
@@ -215,8 +218,9 @@ function checkRenewLeasesParams(params: RenewLeasesParams): void {
   checkDate('renewLeases', 'lockedUntil', params.lockedUntil);
 }
 
-function checkProgressReports(reports: readonly ProgressReport[]): void {
-  checkEach('recordProgress', 'reports', reports, (operation, field, report) => {
+function checkRecordProgressParams(params: RecordProgressParams): void {
+  checkObject('recordProgress', 'params', params);
+  checkEach('recordProgress', 'reports', params.reports, (operation, field, report) => {
     checkLease(operation, field, report);
     checkFinite(operation, `${field}.progress`, (report as ProgressReport).progress);
   });
@@ -302,15 +306,15 @@ function checkFireRecurringParams(params: FireRecurringParams): void {
 }
 
 /** The Storage methods that take input (every one but the lifecycle and the plain reads). */
-type CheckedMethod = Exclude<
+export type CheckedMethod = Exclude<
   keyof Storage,
   'capabilities' | 'clock' | 'migrate' | 'close' | 'subscribe' | 'counts' | 'listServers' | 'listRecurring'
 >;
 
 /**
- * The input check of each Storage method, under the method's name: a backend calls `storageChecks.finish(outcomes)`
- * first thing in `finish`, before any write. Each throws a ValidationError naming the operation and the field.
- * `enqueue` leaves `tx` to the backend (see checkNoTransaction).
+ * The input check of each Storage method, under the method's name. `withInputChecks` runs them before every call, so
+ * no backend writes its own. Each throws a ValidationError naming the operation and the field. `enqueue` leaves `tx`
+ * to the caller (see checkNoTransaction).
  */
 export const storageChecks: { readonly [M in CheckedMethod]: (...args: Parameters<Storage[M]>) => void } =
   Object.freeze({
@@ -321,9 +325,9 @@ export const storageChecks: { readonly [M in CheckedMethod]: (...args: Parameter
     retryFailed: (id: string) => checkId('retryFailed', id),
     delete: (id: string) => checkId('delete', id),
     fetchAndLock: checkFetchAndLockParams,
-    finish: checkFinishOutcomes,
+    finish: checkFinishParams,
     renewLeases: checkRenewLeasesParams,
-    recordProgress: checkProgressReports,
+    recordProgress: checkRecordProgressParams,
     release: checkReleaseParams,
     releaseLostClaims: checkReleaseLostClaimsParams,
     promoteDue: (params: SweepParams) => checkSweepParams('promoteDue', params),

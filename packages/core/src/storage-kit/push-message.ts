@@ -1,7 +1,7 @@
 // push-message.ts: what a backend's push carries, and who hears it. Backends whose channel carries text (Postgres
 // NOTIFY, Redis PUBLISH) send either a queue name (jobs may be available there) or a cancel: a prefix no queue name can
 // hold, then the job's id. One format, written and read here, so every such backend speaks it alike.
-import type { JobAvailableListener, JobCancelledListener } from './storage.js';
+import type { JobAvailableListener, JobCancelledListener } from '../storage.js';
 
 /**
  * Starts a cancel's message. `!` is in no queue name (validation.ts allows A-Z a-z 0-9 _ . : -), so a message is never

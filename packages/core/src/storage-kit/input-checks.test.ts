@@ -1,10 +1,10 @@
-// storage-checks.test.ts: the shared seam checks accept every value the core itself produces (the limits included)
+// input-checks.test.ts: the shared seam checks accept every value the core itself produces (the limits included)
 // and name the exact field of a bad one; the conformance suite proves each backend runs them.
 import { describe, expect, it } from 'vitest';
-import { buildNewJob } from './enqueue-options.js';
-import { ValidationError } from './errors.js';
-import { checkNoTransaction, storageChecks } from './storage-checks.js';
-import { makeNewJob } from './testing/new-job.js';
+import { buildNewJob } from '../enqueue-options.js';
+import { ValidationError } from '../errors.js';
+import { makeNewJob } from '../testing/new-job.js';
+import { checkNoTransaction, storageChecks } from './input-checks.js';
 
 describe('storageChecks.enqueue', () => {
   it('accepts jobs at the limits the core allows', () => {
@@ -63,7 +63,7 @@ describe('storageChecks.finish', () => {
       { ...lease, to: 'failed', error: new Error('x'), expiresAt: runAt },
       { ...lease, to: 'awaiting_retry', error: { message: 'y' }, runAt },
     ] as const;
-    expect(() => storageChecks.finish([...outcomes])).not.toThrow();
+    expect(() => storageChecks.finish({ outcomes: [...outcomes] })).not.toThrow();
   });
 });
 

@@ -1,10 +1,11 @@
-// wake-ups.ts: MemoryStorage's push. Queues that got an `enqueued` job and running jobs that were cancelled are
-// gathered and the listeners called once each in a microtask, never inside the write itself, and a throwing listener
-// never reaches the writer.
-import type { JobAvailableListener, JobCancelledListener, PushListeners } from '@jobsmith/core';
+// local-wake-ups.ts: push within one process, for backends whose writes all pass through this instance (memory, an
+// SQLite file). Queues that got an `enqueued` job and running jobs that were cancelled are gathered and the listeners
+// called once each in a microtask, never inside the write itself, and a throwing listener never reaches the writer.
+import type { JobAvailableListener, JobCancelledListener } from '../storage.js';
+import type { PushListeners } from './push-message.js';
 
 /** The `subscribe` listeners and what they have yet to hear about. */
-export class WakeUps {
+export class LocalWakeUps {
   private readonly subscribers = new Set<PushListeners>();
   /** Queues that got an `enqueued` job since the listeners were last called. */
   private readonly queues = new Set<string>();

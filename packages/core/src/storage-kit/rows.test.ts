@@ -1,4 +1,4 @@
-// storage-rows.test.ts: the shared readers give the same Job whatever form a SQL driver returns instants in, and a
+// rows.test.ts: the shared readers give the same Job whatever form a SQL driver returns instants in, and a
 // job error survives the JSON round trip even when it is an Error instance.
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +8,7 @@ import {
   jobFromSqlRow,
   recurringFromSqlRow,
   type SqlJobRow,
-} from './storage-rows.js';
+} from './rows.js';
 
 const AT_MS = Date.UTC(2030, 0, 1, 12, 0, 0, 123);
 

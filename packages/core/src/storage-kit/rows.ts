@@ -1,8 +1,8 @@
-// storage-rows.ts: how backends turn what they stored back into jobsmith values: the JobError they keep as JSON text,
+// rows.ts: how backends turn what they stored back into jobsmith values: the JobError they keep as JSON text,
 // and the snake_case job and recurring rows both SQL backends share. Writing rows (params, column arrays) and every
 // other backend-specific mapping stay in each backend.
-import type { Job, JobError, JobState, JsonValue } from './job.js';
-import type { RecurringDefinition } from './storage.js';
+import type { Job, JobError, JobState, JsonValue } from '../job.js';
+import type { RecurringDefinition } from '../storage.js';
 
 /**
  * A plain copy of a job error: fields named one by one, since an `Error` instance keeps `message` non-enumerable
