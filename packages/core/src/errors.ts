@@ -1,7 +1,7 @@
 // errors.ts: every error jobsmith throws on purpose. Each names what went wrong in fields that its message repeats,
 // so a caller can branch on `instanceof` and a log line still reads on its own. `instanceof` goes by a brand, not by
 // class identity, so it holds across copies of this module (the ESM and CJS builds in one process, two versions).
-import type { JobState } from './job.js';
+import type { JobState } from './job-state.js';
 
 /**
  * The key of each jobsmith error class's brand, own on its prototype: the class's name. `Symbol.for` gives every copy

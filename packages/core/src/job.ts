@@ -1,54 +1,19 @@
-// job.ts: the job model, its seven states and the transitions between them, spelled out once. Every backend and
-// every loop moves jobs only along ALLOWED_TRANSITIONS; anything else is an IllegalTransitionError.
+// job.ts: the job model and the check every backend and loop runs before a move: anything off ALLOWED_TRANSITIONS
+// (job-state.ts) is an IllegalTransitionError.
 import { IllegalTransitionError } from './errors.js';
+import { isTransitionAllowed, type JobState } from './job-state.js';
+
+export {
+  ALLOWED_TRANSITIONS,
+  FINISHED_STATES,
+  isFinishedState,
+  isTransitionAllowed,
+  JOB_STATES,
+  type JobState,
+} from './job-state.js';
 
 /** A value that survives JSON.stringify / JSON.parse unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/**
- * Where a job is in its life.
- * - `enqueued`: due and waiting; the dispatcher's `fetchAndLock` moves it to `processing`.
- * - `scheduled`: `runAt` is in the future; the scheduler's `promoteDue` moves it to `enqueued` when due.
- * - `processing`: claimed under a lease; the executor's `finish` moves it on, `release` (graceful stop) and the
- *   lease / dead-server sweeps hand it back to `enqueued`.
- * - `awaiting_retry`: failed an attempt, `runAt` is the next try; the scheduler's `promoteDue` re-enqueues it.
- * - `succeeded`, `failed`: finished; the cleanup loop's `purgeExpired` deletes it after `expiresAt`.
- *   A `failed` job may be re-enqueued by hand (`retryFailed`).
- * - `deleted`: cancelled before it finished; kept until `expiresAt`, then purged.
- */
-export type JobState = 'enqueued' | 'scheduled' | 'processing' | 'succeeded' | 'failed' | 'awaiting_retry' | 'deleted';
-
-export const JOB_STATES: readonly JobState[] = Object.freeze([
-  'enqueued',
-  'scheduled',
-  'processing',
-  'succeeded',
-  'failed',
-  'awaiting_retry',
-  'deleted',
-]);
-
-/** States a job never leaves by itself; only these are purged by TTL. */
-export const FINISHED_STATES: readonly JobState[] = Object.freeze(['succeeded', 'failed', 'deleted']);
-
-/** The only moves a job may make. */
-export const ALLOWED_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = Object.freeze({
-  enqueued: ['processing', 'deleted'],
-  scheduled: ['processing', 'enqueued', 'deleted'],
-  awaiting_retry: ['processing', 'enqueued', 'deleted'],
-  processing: ['succeeded', 'failed', 'awaiting_retry', 'enqueued', 'deleted'],
-  failed: ['enqueued'],
-  succeeded: [],
-  deleted: [],
-});
-
-export function isFinishedState(state: JobState): boolean {
-  return state === 'succeeded' || state === 'failed' || state === 'deleted';
-}
-
-export function isTransitionAllowed(from: JobState, to: JobState): boolean {
-  return ALLOWED_TRANSITIONS[from].includes(to);
-}
 
 /** Throws IllegalTransitionError unless `from -> to` is allowed. */
 export function assertTransition(operation: string, jobId: string, from: JobState, to: JobState): void {
