@@ -315,15 +315,26 @@ export class Executor {
     logFailedAttempt(this.logger, entry.job, outcome, this.config.serverId);
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.deps.onRetryScheduled(outcome.runAt);
     const now = this.clock.now();
-    if (this.events.wantsMove(outcome.to))
-      this.events.emitMove(finishedJob(entry.job, outcome, now), 'processing', now);
+    if (!this.events.wantsMove(outcome.to)) return;
+    const finished = finishedJob(entry.job, outcome, now);
+    this.events.emitMove(outcome.purge ? finished : await this.storedAfter(finished), 'processing', now);
   }
 
   private async persistRelease(entry: RunningJob): Promise<void> {
     const result = await this.deps.completer.release(entry.lease);
     if (result !== 'persisted') return;
     const now = this.clock.now();
-    if (this.events.wantsMove('enqueued')) this.events.emitMove(releasedJob(entry.job, now), 'processing', now);
+    if (this.events.wantsMove('enqueued'))
+      this.events.emitMove(await this.storedAfter(releasedJob(entry.job, now)), 'processing', now);
+  }
+
+  /**
+   * The job as storage wrote it (its time, its last progress), read back for an event: only storage knows its write's
+   * `updatedAt`. `expected` (the server's own view) stands in when the read fails or the job has moved on since.
+   */
+  private async storedAfter(expected: Job): Promise<Job> {
+    const stored = await this.deps.storage.get(expected.id).catch(() => null);
+    return stored?.state === expected.state ? stored : expected;
   }
 
   /** The run is over (its write ended, or it was discarded): runs held past the bound may now free their slots. */
@@ -373,8 +384,14 @@ export class Executor {
     if (entry.cancelled) return false;
     entry.cancelled = true;
     const now = this.clock.now();
-    if (this.events.wantsMove('deleted'))
-      this.events.emitMove(stored ?? cancelledJob(entry.job, now), 'processing', now);
+    if (!this.events.wantsMove('deleted')) return true;
+    if (stored !== undefined) {
+      this.events.emitMove(stored, 'processing', now);
+      return true;
+    }
+    // Told only the id (a push): read back the cancel's expiresAt and time; the signal need not wait for it.
+    const emit = (job: Job) => this.events.emitMove(job, 'processing', now);
+    void this.storedAfter(cancelledJob(entry.job, now)).then(emit);
     return true;
   }
 
@@ -393,7 +410,7 @@ export class Executor {
     }
     if (entry.settled) return;
     try {
-      await this.deps.storage.recordProgress([{ ...entry.lease, progress: value }]);
+      await this.deps.storage.recordProgress({ reports: [{ ...entry.lease, progress: value }] });
     } catch (error) {
       this.events.reportError(error, 'executor', 'recording progress failed');
     }

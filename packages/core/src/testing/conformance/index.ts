@@ -9,6 +9,7 @@ import { useConformanceContext } from './context.js';
 import { datesConformance } from './dates.js';
 import { enqueueConformance } from './enqueue.js';
 import { enqueueRacesConformance } from './enqueue-races.js';
+import { eventsConformance } from './events.js';
 import { fidelityConformance } from './fidelity.js';
 import { finishConformance } from './finish.js';
 import { lifecycleConformance } from './lifecycle.js';
@@ -39,5 +40,6 @@ export function runStorageConformance(harness: StorageHarness): void {
     badInputConformance(ctx);
     datesConformance(ctx);
     storageInputConformance(ctx);
+    eventsConformance(ctx);
   });
 }
