@@ -1,5 +1,6 @@
 // job-state.ts: a job's seven states and the only moves between them, spelled out once. It imports nothing, so
-// errors.ts (whose IllegalTransitionError names two states) and job.ts (which throws it) both build on it without a cycle.
+// errors.ts (whose IllegalTransitionError names two states) and job.ts (which throws it) build on it without a
+// cycle.
 
 /**
  * Where a job is in its life.

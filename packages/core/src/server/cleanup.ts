@@ -2,7 +2,8 @@
 // jittered pause between full ones. It never reads, and so never deletes, an unfinished job: storage filters by state.
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
-import { jittered, Loop, type LoopContext } from './loop.js';
+import { jittered } from './backoff.js';
+import { Loop, type LoopContext } from './loop.js';
 
 /** The cleanup loop's slice of the server config. */
 export interface CleanupConfig {

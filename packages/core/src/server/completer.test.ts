@@ -2,7 +2,8 @@ import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { FinishOutcome } from '../storage.js';
-import { Completer, MAX_WRITE_BATCH, WRITE_RETRY_BACKOFF, type WriteResult } from './completer.js';
+import { Completer, WRITE_RETRY_BACKOFF, type WriteResult } from './completer.js';
+import { DEFAULT_TUNING } from './config.js';
 import { flakiness, flakyStorage, gateFinish, makeLoopContext, settle, until } from './test-support.js';
 
 /** A completer over a MemoryStorage whose finish waits at a gate. Outcomes name no stored job: storage refuses them. */
@@ -31,12 +32,14 @@ describe('Completer', () => {
     expect(gate.calls.map((call) => call.map((o) => o.id))).toEqual([['job-1'], ['job-2', 'job-3', 'job-4']]);
   });
 
-  it(`sends at most ${MAX_WRITE_BATCH} outcomes per call`, async () => {
+  const { maxWriteBatch } = DEFAULT_TUNING;
+
+  it(`sends at most ${maxWriteBatch} outcomes per call`, async () => {
     const { gate, completer } = setup();
     gate.open();
-    const results = Array.from({ length: MAX_WRITE_BATCH + 5 }, (_, n) => completer.finish(outcome(n)));
+    const results = Array.from({ length: maxWriteBatch + 5 }, (_, n) => completer.finish(outcome(n)));
     await Promise.all(results);
-    expect(gate.calls.map((call) => call.length)).toEqual([MAX_WRITE_BATCH, 5]);
+    expect(gate.calls.map((call) => call.length)).toEqual([maxWriteBatch, 5]);
   });
 
   it('drops a queued outcome, which resolves as dropped, but not one already sent', async () => {

@@ -1,5 +1,5 @@
 // server/completer.ts: batches the writes that end a run. Outcomes reach storage in natural batches: at most one
-// `finish` call is in flight (capped at MAX_WRITE_BATCH outcomes), and whatever settles meanwhile goes in the next one;
+// `finish` call is in flight (capped at maxWriteBatch outcomes), and whatever settles meanwhile goes in the next one;
 // the first write after a quiet spell waits one turn of the event loop, never a timer. Hand-backs batch the same way
 // in `release`. A call that fails goes back to the front of its queue and is retried, for as long as it takes: the
 // lease renewer keeps those jobs' leases alive meanwhile, and drops an outcome whose lease is found gone. Only
@@ -11,7 +11,8 @@ import type { EventHub } from '../events.js';
 import type { Job } from '../job.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import { storageChecks } from '../storage-kit/input-checks.js';
-import { type BackoffSchedule, backoffMs } from './loop.js';
+import { type BackoffSchedule, backoffMs } from './backoff.js';
+import { DEFAULT_TUNING } from './config.js';
 
 /**
  * How a write ended: stored, refused (the lease was gone), not stored because the completer was abandoned while
@@ -22,9 +23,6 @@ export type WriteResult = 'persisted' | 'leaseLost' | 'failed' | 'dropped';
 
 /** Pauses between tries of a failing call: 100 ms doubling per consecutive failure up to 5 s, ±25 %. */
 export const WRITE_RETRY_BACKOFF: BackoffSchedule = Object.freeze({ initialMs: 100, maxMs: 5000, jitter: 0.25 });
-
-/** Most outcomes (or hand-backs) in one storage call; the rest wait for the next call. */
-export const MAX_WRITE_BATCH = 1000;
 
 interface Pending<T> {
   item: T;
@@ -50,6 +48,7 @@ export class Completer {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly events: EventHub;
+  private readonly maxWriteBatch: number;
   /** Outcomes not yet sent; a batch leaves its queue when its call starts, and comes back if the call fails. */
   private readonly finishes: Lane<FinishOutcome>;
   private readonly releases: Lane<Lease>;
@@ -59,10 +58,12 @@ export class Completer {
   /** Cuts the pause between retries short (abandon). */
   private pause: AbortController | null = null;
 
-  constructor(storage: Storage, clock: Clock, events: EventHub) {
+  /** `maxWriteBatch`: most outcomes (or hand-backs) in one storage call (ServerTuning.maxWriteBatch). */
+  constructor(storage: Storage, clock: Clock, events: EventHub, maxWriteBatch: number = DEFAULT_TUNING.maxWriteBatch) {
     this.storage = storage;
     this.clock = clock;
     this.events = events;
+    this.maxWriteBatch = maxWriteBatch;
     this.finishes = {
       operation: 'finish',
       queue: [],
@@ -151,7 +152,7 @@ export class Completer {
 
   /** Sends the next batch of `lane`; false when the call failed and the batch went back to the front of its queue. */
   private async writeBatch<T extends Lease>(lane: Lane<T>): Promise<boolean> {
-    const batch = lane.queue.splice(0, MAX_WRITE_BATCH);
+    const batch = lane.queue.splice(0, this.maxWriteBatch);
     if (batch.length === 0) return true;
     let results: boolean[];
     try {

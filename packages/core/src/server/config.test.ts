@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { WorkerRegistry } from '../registry.js';
 import { DEFAULT_RETRY_POLICY } from '../retry.js';
-import { DEFAULT_SERVER_CONFIG, resolveServerConfig, type ServerConfig } from './config.js';
+import { DEFAULT_SERVER_CONFIG, DEFAULT_TUNING, resolveServerConfig, type ServerConfig } from './config.js';
 import { makeServer } from './test-support.js';
 
 /** Each option's `@defaultValue` as written in config.ts's TSDoc. */
@@ -111,6 +111,33 @@ describe('resolveServerConfig', () => {
       expect((error as ConfigError).message).toContain(field);
     });
   }
+});
+
+describe('resolved tuning', () => {
+  it('holds the internal defaults, frozen, with the lease sweep at the heartbeat pace', () => {
+    const { tuning } = resolveServerConfig({ heartbeatIntervalMs: 2000 });
+    expect(tuning).toEqual({ ...DEFAULT_TUNING, leaseSweepIntervalMs: 2000 });
+    expect(tuning).toMatchObject({
+      sweepBatchSize: 1000,
+      cleanupBatchPauseMs: 100,
+      misfireToleranceMs: 1000,
+      stopMarginMs: 5000,
+      maxClaimsPerPass: 2,
+      maxWriteBatch: 1000,
+      minPendingOutcomes: 100,
+      loopBackoff: { initialMs: 1000, maxMs: 30_000, jitter: 0.25 },
+      dueBucketMs: 10,
+    });
+    expect(resolveServerConfig().tuning.leaseSweepIntervalMs).toBe(DEFAULT_SERVER_CONFIG.heartbeatIntervalMs);
+    expect(Object.isFrozen(tuning)).toBe(true);
+    expect(Object.isFrozen(tuning.loopBackoff)).toBe(true);
+  });
+
+  it('is not an option: a config naming it, or one of its knobs, is refused', () => {
+    for (const key of ['tuning', 'sweepBatchSize', 'leaseSweepIntervalMs']) {
+      expect(() => resolveServerConfig({ [key]: 1 } as ServerConfig)).toThrow(ConfigError);
+    }
+  });
 });
 
 describe('BackgroundJobServer config', () => {

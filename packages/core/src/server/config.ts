@@ -1,10 +1,12 @@
-// server/config.ts: the one place that reads a ServerConfig. It holds every default, rejects bad input with a
-// ConfigError naming the field, and returns a frozen config; the loops get only their slice of it.
+// server/config.ts: the one place that reads a ServerConfig. It holds every default (the options' and the internal
+// tuning's), rejects bad input with a ConfigError naming the field, and returns a frozen config; the loops get only
+// their slice of it.
 import { ConfigError } from '../errors.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import type { StorageCapabilities } from '../storage.js';
 import { INT32_MAX, MAX_DURATION_MS } from '../validation.js';
+import type { BackoffSchedule } from './backoff.js';
 
 /** Options of `new BackgroundJobServer(config, storage, registry)`; all optional, durations in milliseconds. */
 export interface ServerConfig {
@@ -69,7 +71,10 @@ export interface ServerConfig {
    * way. @defaultValue true
    */
   enableHeartbeat?: boolean;
-  /** Milliseconds between heartbeats (each also sweeps dead peers and expired leases). @defaultValue 5000 */
+  /**
+   * Milliseconds between heartbeats (each also reclaims dead peers); the expired-lease sweep runs at the same pace on
+   * its own. @defaultValue 5000
+   */
   heartbeatIntervalMs?: number;
   /** Milliseconds of silence after which a peer is dead; must exceed heartbeatIntervalMs. @defaultValue 30000 */
   deadServerTimeoutMs?: number;
@@ -85,8 +90,60 @@ export interface ServerConfig {
   handleSignals?: boolean;
 }
 
-/** A checked, complete, frozen config. */
-export type ResolvedServerConfig = Readonly<Required<ServerConfig>>;
+/**
+ * The server's internal knobs: measured defaults, not options (ServerConfig does not take them, and a config naming one
+ * is refused as unknown). Each part gets its own through its config slice, so a test may build a part with others.
+ */
+export interface ServerTuning {
+  /** Most rows per sweep call (promotion, expired-lease requeue, purge); a full batch is followed by another. */
+  readonly sweepBatchSize: number;
+  /** Milliseconds between full purge batches (jittered), so a large purge does not monopolize storage. */
+  readonly cleanupBatchPauseMs: number;
+  /** Milliseconds of lateness beyond one poll interval that still count as on time for misfire 'skip'. */
+  readonly misfireToleranceMs: number;
+  /** Milliseconds beyond shutdownTimeoutMs that stop() gives storage to take the last writes and the loops to end. */
+  readonly stopMarginMs: number;
+  /**
+   * Claims a dispatcher pass may send at once. With a local queue holding room for two batches, two claims run side by
+   * side: a claim's round trip is mostly the store's own work, so a second one keeps the store busy while the first
+   * one's jobs are read, instead of leaving it idle between back-to-back claims.
+   */
+  readonly maxClaimsPerPass: number;
+  /** Most outcomes (or hand-backs) in one storage call; the rest wait for the next call. */
+  readonly maxWriteBatch: number;
+  /**
+   * The least write-behind bound a server gets (pending-outcomes.ts). A finish costs a round trip however few outcomes
+   * it carries, so a small server (10 workers: a bound of 20) would write one claim's outcomes per call and hold its
+   * slots while each write's commit is flushed; with room for a hundred, writes carry what settled during the last
+   * one (a default Postgres drain: about a quarter faster, a third less PostgreSQL time per job).
+   */
+  readonly minPendingOutcomes: number;
+  /** Backoff after failed loop passes: initialMs, doubling per consecutive failure, capped at maxMs, ±jitter. */
+  readonly loopBackoff: Readonly<BackoffSchedule>;
+  /** Milliseconds: known due times are grouped into buckets this wide, so a burst of retries costs a few entries. */
+  readonly dueBucketMs: number;
+  /**
+   * Milliseconds between expired-lease sweeps: heartbeatIntervalMs, the pace the sweep kept while every beat ran it
+   * (it is its own loop now, so it runs whether or not heartbeats do).
+   */
+  readonly leaseSweepIntervalMs: number;
+}
+
+/** Every fixed ServerTuning default; leaseSweepIntervalMs follows heartbeatIntervalMs (resolveServerConfig). */
+export const DEFAULT_TUNING = Object.freeze({
+  sweepBatchSize: 1000,
+  cleanupBatchPauseMs: 100,
+  misfireToleranceMs: 1000,
+  stopMarginMs: 5000,
+  maxClaimsPerPass: 2,
+  maxWriteBatch: 1000,
+  minPendingOutcomes: 100,
+  loopBackoff: Object.freeze({ initialMs: 1000, maxMs: 30_000, jitter: 0.25 }),
+  dueBucketMs: 10,
+}) satisfies Omit<ServerTuning, 'leaseSweepIntervalMs'>;
+
+/** A checked, complete, frozen config, with the internal tuning the server runs with. */
+export type ResolvedServerConfig = Readonly<Required<ServerConfig>> & { readonly tuning: ServerTuning };
 
 /** Every ServerConfig default, in one frozen object (DESIGN.md's values). */
 export const DEFAULT_SERVER_CONFIG = Object.freeze({
@@ -178,6 +235,7 @@ export function resolveServerConfig(input: ServerConfig = {}): ResolvedServerCon
     ...config,
     queues: checkQueues(config.queues),
     retryPolicy: checkRetryPolicy(config.retryPolicy),
+    tuning: Object.freeze({ ...DEFAULT_TUNING, leaseSweepIntervalMs: config.heartbeatIntervalMs }),
   });
 }
 

@@ -45,16 +45,14 @@ function setup(config: Partial<DispatcherConfig> = {}) {
     maxPendingOutcomes: 5,
     serverId: 'test-server',
   };
-  let dispatcher: Dispatcher | null = null;
   const executor = new Executor(context, executorConfig, {
     storage,
     registry,
     completer: new Completer(storage, clock, context.events),
     chain: () => chain,
-    onSlotFreed: () => dispatcher?.slotFreed(),
-    onRetryScheduled: () => {},
   });
-  dispatcher = new Dispatcher(context, storage, executor, {
+  // The dispatcher listens for the executor's freed slots itself.
+  const dispatcher = new Dispatcher(context, storage, executor, {
     serverId: 'test#1',
     queues: ['default'],
     workerCount: 5,
@@ -270,7 +268,7 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
     expect(state.failed).toEqual(['fetchAndLock', ...Array.from({ length: 7 }, () => 'releaseLostClaims')]);
     const gaps = failedAt.slice(1).map((at, i) => at - (failedAt[i] ?? 0));
-    // LOOP_BACKOFF alone would wait 1, 2, 4, 8, 16, 30 s: 7 tries would span over a minute, past the lease.
+    // The loop backoff alone would wait 1, 2, 4, 8, 16, 30 s: 7 tries would span over a minute, past the lease.
     expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 * 1.25 + 50);
   });
 

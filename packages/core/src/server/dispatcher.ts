@@ -7,16 +7,11 @@
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
 import type { Storage } from '../storage.js';
+import { leaseRetryCapMs } from './backoff.js';
+import { DEFAULT_TUNING } from './config.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { backoffMs, cappedBackoffMs, Loop, type LoopContext, leaseRetryCapMs } from './loop.js';
-
-/**
- * Claims a pass may send at once. With a local queue holding room for two batches, two claims run side by side: a
- * claim's round trip is mostly the store's own work, so a second one keeps the store busy while the first one's jobs
- * are read, instead of leaving it idle between back-to-back claims.
- */
-export const MAX_CLAIMS_PER_PASS = 2;
+import { Loop, type LoopContext } from './loop.js';
 
 /** The dispatcher's slice of the server config. */
 export interface DispatcherConfig {
@@ -28,6 +23,8 @@ export interface DispatcherConfig {
   leaseMs: number;
   /** Claimed-but-not-started jobs kept on hand; 0 claims only for free slots. */
   localQueueSize?: number;
+  /** Claims a pass may send at once (ServerTuning.maxClaimsPerPass). @defaultValue DEFAULT_TUNING.maxClaimsPerPass */
+  maxClaimsPerPass?: number;
 }
 
 /** The claim loop: `runOnce()` claims one batch for the free slots and returns how many jobs it claimed. */
@@ -38,6 +35,7 @@ export class Dispatcher extends Loop<number> {
   private readonly config: DispatcherConfig;
   private readonly localQueue: LocalQueue | null;
   private readonly localQueueSize: number;
+  private readonly maxClaimsPerPass: number;
   /**
    * The last pass filled every slot it asked for: more work is likely waiting. True before the first pass, whose
    * claims then go out side by side: a server often starts in front of a backlog.
@@ -68,6 +66,8 @@ export class Dispatcher extends Loop<number> {
     this.config = config;
     this.localQueueSize = localQueue === null ? 0 : (config.localQueueSize ?? 0);
     this.localQueue = this.localQueueSize > 0 ? localQueue : null;
+    this.maxClaimsPerPass = config.maxClaimsPerPass ?? DEFAULT_TUNING.maxClaimsPerPass;
+    executor.onSlotFreed(() => this.slotFreed());
   }
 
   /** Jobs claimed and waiting in the local queue. */
@@ -111,8 +111,8 @@ export class Dispatcher extends Loop<number> {
     return jobs.length;
   }
 
-  /** A slot came free: start the next buffered job, and claim again if the queue looked busy. */
-  slotFreed(): void {
+  /** The executor freed a slot: start the next buffered job, and claim again if the queue looked busy. */
+  private slotFreed(): void {
     if (this.localQueue === null) {
       if (this.lastPassFull) this.wake();
       return;
@@ -171,8 +171,8 @@ export class Dispatcher extends Loop<number> {
    * to 30 s: they must be handed back before their lease lapses, or a peer requeues them with the attempt spent.
    */
   protected override delayAfterFailure(failures: number): number {
-    if (!this.claimsInDoubt) return backoffMs(failures);
-    return cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
+    if (!this.claimsInDoubt) return super.delayAfterFailure(failures);
+    return this.cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
   }
 
   protected delayAfter(): number | null {
@@ -194,7 +194,7 @@ export class Dispatcher extends Loop<number> {
   }
 
   /**
-   * The limit of each claim this pass sends: one, or (see MAX_CLAIMS_PER_PASS) one per full batch that fits once the
+   * The limit of each claim this pass sends: one, or (up to maxClaimsPerPass) one per full batch that fits once the
    * last claim came back full. After a short one (a trickle of jobs, each waking a pass) a second claim would find
    * nothing: a round trip spent for no job.
    */
@@ -203,7 +203,7 @@ export class Dispatcher extends Loop<number> {
     const refill = this.refillRoom();
     const limits = [limit];
     if (this.localQueue === null || !this.lastPassFull) return limits;
-    for (let left = room - limit; limits.length < MAX_CLAIMS_PER_PASS && left >= refill; left -= refill) {
+    for (let left = room - limit; limits.length < this.maxClaimsPerPass && left >= refill; left -= refill) {
       limits.push(refill);
     }
     return limits;

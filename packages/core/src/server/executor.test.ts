@@ -258,7 +258,7 @@ describe('executor context', () => {
       for (const m of moved) lapsed.push(m.job.id);
     };
     // Storage fails every renewal from just before the first one (at leaseMs/3) for 18 s: the lease, last set at the
-    // claim, runs out 30 s after it. LOOP_BACKOFF's 1, 2, 4, 8, 16 s pauses would try last at ~25 s, then at ~41 s.
+    // claim, runs out 30 s after it. The loop backoff's 1, 2, 4, 8, 16 s pauses would try last at ~25 s, then at ~41 s.
     t.clock.advance(9_900);
     await settle();
     state.failuresLeft = 1_000_000;

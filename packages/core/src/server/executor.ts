@@ -1,7 +1,8 @@
-// server/executor.ts: runs claimed jobs, one run per job: gives it a ctx and a signal (stop, timeout, cancel, lease
-// lost), runs the middleware chain around its handler, turns what happened into an outcome (outcome.ts) and hands it
-// to the completer. The worker slot frees as soon as the outcome is queued (write-behind, bounded by
-// pending-outcomes.ts); events go out only once the write is persisted. It never claims: the dispatcher does.
+// server/executor.ts: runs claimed jobs, one Run (run.ts: its state machine) per job: gives it a ctx and a signal
+// (stop, timeout, cancel, lease lost), runs the middleware chain around its handler, turns what happened into an
+// outcome (outcome.ts) and hands it to the completer. The worker slot frees as soon as the outcome is queued
+// (write-behind, bounded by pending-outcomes.ts); events go out only once the write is persisted. It never claims:
+// the dispatcher does.
 import type { Clock } from '../clock.js';
 import { type AbortReason, JobAbortedError, JobsmithError, LeaseLostError, ValidationError } from '../errors.js';
 import type { EventHub } from '../events.js';
@@ -11,7 +12,7 @@ import type { MiddlewareChain } from '../middleware.js';
 import type { WorkerRegistry } from '../registry.js';
 import type { FinishOutcome, Lease, Storage } from '../storage.js';
 import type { Completer } from './completer.js';
-import { type Deadline, DeadlineQueue } from './deadlines.js';
+import { DeadlineQueue } from './deadlines.js';
 import { logFailedAttempt } from './failure-log.js';
 import type { LoopContext } from './loop.js';
 import {
@@ -23,6 +24,7 @@ import {
   returnOutcome,
 } from './outcome.js';
 import { PendingOutcomes } from './pending-outcomes.js';
+import { Run } from './run.js';
 import { RunContext } from './run-context.js';
 
 /** The executor's slice of the server config. */
@@ -46,27 +48,12 @@ export interface ExecutorDeps {
   completer: Completer;
   /** The current middleware chain (it may change between runs). */
   chain: () => MiddlewareChain;
-  /** A worker slot came free. */
-  onSlotFreed: () => void;
-  /** This server wrote a retry due at `runAt`. */
-  onRetryScheduled: (runAt: Date) => void;
 }
 
-/** One job between its claim and the end of its run. */
-export interface RunningJob extends Deadline {
-  readonly job: Job;
-  readonly lease: Lease;
-  /** Made on the first read of `ctx.signal`: most handlers never look, and a controller per job costs. */
-  controller: AbortController | null;
-  /** Why the signal fired, if it did. */
-  abortedBy: AbortReason | null;
-  abortError: JobAbortedError | null;
-  /** The run's end is decided; whatever the handler does later is discarded. */
-  settled: boolean;
-  /** The run counts against `workerCount`: until its outcome is queued under the bound, or its write ends. */
-  holdsSlot: boolean;
-  /** Cancelled (storage moved it to `deleted`) and `jobCancelled` emitted: its finish is expected to be refused. */
-  cancelled: boolean;
+/** What the executor tells the parts built after it (dispatcher, scheduler); they listen through `on…`. */
+interface ExecutorListeners {
+  slotFreed: (() => void)[];
+  retryScheduled: ((runAt: Date) => void)[];
 }
 
 type Settlement = { kind: 'finish'; outcome: FinishOutcome } | { kind: 'release' } | { kind: 'discard' };
@@ -89,11 +76,14 @@ export class Executor {
   private readonly logger: Logger;
   private readonly config: ExecutorConfig;
   private readonly deps: ExecutorDeps;
-  /** Every run from its claim until its write ends (or it is discarded): running, held, or written behind. */
-  private readonly runs = new Map<string, RunningJob>();
-  private readonly pending: PendingOutcomes<RunningJob>;
-  private readonly deadlines: DeadlineQueue<RunningJob>;
+  /** Every run from its claim until it ends: running, held, written behind or releasing (run.ts). */
+  private readonly runs = new Map<string, Run>();
+  private readonly pending: PendingOutcomes;
+  private readonly deadlines: DeadlineQueue<Run>;
+  private readonly listeners: ExecutorListeners = { slotFreed: [], retryScheduled: [] };
+  /** Runs in a state that holds a worker slot (running, held, releasing). */
   private slotsHeld = 0;
+  /** Runs still `running`. */
   private unsettled = 0;
   private waiters: Waiter[] = [];
 
@@ -103,13 +93,23 @@ export class Executor {
     this.logger = context.logger;
     this.config = config;
     this.deps = deps;
-    this.deadlines = new DeadlineQueue(context, (entry) => this.expire(entry));
+    this.deadlines = new DeadlineQueue(context, (run) => this.expire(run));
     this.pending = new PendingOutcomes(config.maxPendingOutcomes);
   }
 
   /** Jobs holding a worker slot: running, or settled and held until their outcome is written (backpressure). */
   get runningCount(): number {
     return this.slotsHeld;
+  }
+
+  /** Calls `listener` each time a worker slot comes free. */
+  onSlotFreed(listener: () => void): void {
+    this.listeners.slotFreed.push(listener);
+  }
+
+  /** Calls `listener` with the due time of each retry this executor wrote. */
+  onRetryScheduled(listener: (runAt: Date) => void): void {
+    this.listeners.retryScheduled.push(listener);
   }
 
   /** Starts the timeout timer. */
@@ -123,8 +123,8 @@ export class Executor {
 
   /** Runs a claimed job; returns at once, the run goes on until its outcome is written. */
   run(job: Job): void {
-    const entry = this.adopt(job);
-    this.execute(entry).catch((error: unknown) => this.events.reportError(error, 'executor'));
+    const run = this.adopt(job);
+    this.execute(run).catch((error: unknown) => this.events.reportError(error, 'executor'));
   }
 
   /** Hands claimed jobs straight back (claimed while stopping): they never start. */
@@ -134,13 +134,13 @@ export class Executor {
 
   /** Fires every running job's signal with `reason`; their handlers may still return (and be persisted). */
   abortAll(reason: AbortReason): void {
-    for (const entry of this.runs.values()) if (!entry.settled) this.abort(entry, reason);
+    for (const run of this.runs.values()) if (run.isRunning) run.abort(reason);
   }
 
   /** Hands back every job still running (stop deadline): attempts refunded, late results discarded. */
   async releaseAll(): Promise<void> {
-    const unsettled = [...this.runs.values()].filter((entry) => !entry.settled);
-    await Promise.all(unsettled.map((entry) => this.settle(entry, RELEASE)));
+    const running = [...this.runs.values()].filter((run) => run.isRunning);
+    await Promise.all(running.map((run) => this.settle(run, RELEASE)));
   }
 
   /**
@@ -149,44 +149,44 @@ export class Executor {
    * refused write pass quietly. Emits `jobCancelled` once, with `stored` (the job as storage returned it) if known.
    */
   cancel(jobId: string, stored?: Job): void {
-    const entry = this.runs.get(jobId);
-    if (entry === undefined || !this.markCancelled(entry, stored)) return;
-    if (entry.settled) {
-      this.deps.completer.dropQueued(entry.lease);
+    const run = this.runs.get(jobId);
+    if (run === undefined || !this.markCancelled(run, stored)) return;
+    if (!run.isRunning) {
+      this.deps.completer.dropQueued(run.lease);
       return;
     }
-    this.abort(entry, 'cancel');
-    this.settleReported(entry, DISCARD);
+    run.abort('cancel');
+    this.settleReported(run, DISCARD);
   }
 
   /**
    * Every held lease, for the shared renewal: runs in progress and runs whose outcome is still to be written (held or
    * written behind), so a slow or failing write never lets the lease lapse (only a completer that gives up does).
    */
-  activeLeases(): RunningJob[] {
+  activeLeases(): Run[] {
     return [...this.runs.values()];
   }
 
   /**
-   * A renewal found `entry`'s lease gone (cancelled or reclaimed): stop the handler and discard its result, or drop
+   * A renewal found `run`'s lease gone (cancelled or reclaimed): stop the handler and discard its result, or drop
    * its outcome if it still waits to be sent (one already sent gets its answer from `finish` itself).
    */
-  leaseLost(entry: RunningJob): void {
-    if (entry.settled) {
+  leaseLost(run: Run): void {
+    if (!run.isRunning) {
       // persistFinish reports the outcome's fate once the completer answers.
-      if (this.runs.get(entry.job.id) === entry) this.deps.completer.dropQueued(entry.lease);
+      if (this.runs.get(run.job.id) === run) this.deps.completer.dropQueued(run.lease);
       return;
     }
-    this.abort(entry, 'leaseLost');
-    const error = new LeaseLostError('renewLeases', entry.job.id);
+    run.abort('leaseLost');
+    const error = new LeaseLostError('renewLeases', run.job.id);
     this.events.reportError(error, 'leaseRenewal', 'job lost its lease while running; its result is discarded', 'warn');
-    this.settleReported(entry, DISCARD);
+    this.settleReported(run, DISCARD);
   }
 
   /** As `leaseLost`, for a job found by id: a renewal that began while the job still waited in the local queue. */
   leaseLostById(lease: Lease): void {
-    const entry = this.runs.get(lease.id);
-    if (entry !== undefined && entry.lease.leaseId === lease.leaseId) this.leaseLost(entry);
+    const run = this.runs.get(lease.id);
+    if (run !== undefined && run.lease.leaseId === lease.leaseId) this.leaseLost(run);
   }
 
   /** Resolves once every run is over: handlers settled and every outcome (or hand-back) written. */
@@ -199,51 +199,39 @@ export class Executor {
     return this.when(() => this.unsettled === 0);
   }
 
-  private adopt(job: Job): RunningJob {
+  private adopt(job: Job): Run {
     const now = this.clock.now();
-    const timeoutMs = job.timeoutMs ?? this.config.jobTimeoutMs;
-    const entry: RunningJob = {
-      job,
-      lease: { id: job.id, leaseId: job.leaseId ?? '' },
-      controller: null,
-      timeoutMs,
-      deadlineAt: now.getTime() + timeoutMs,
-      abortedBy: null,
-      abortError: null,
-      settled: false,
-      holdsSlot: true,
-      cancelled: false,
-    };
-    this.runs.set(job.id, entry);
+    const run = new Run(job, job.timeoutMs ?? this.config.jobTimeoutMs, now.getTime());
+    this.runs.set(job.id, run);
     this.slotsHeld++;
     this.unsettled++;
-    this.deadlines.add(entry);
+    this.deadlines.add(run);
     this.events.emitMove(job, 'enqueued', now);
-    return entry;
+    return run;
   }
 
-  private async execute(entry: RunningJob): Promise<void> {
+  private async execute(run: Run): Promise<void> {
     let value: unknown;
     let thrown: { error: unknown } | null = null;
     try {
-      value = await this.invoke(entry);
+      value = await this.invoke(run);
     } catch (error) {
       thrown = { error };
     }
-    if (entry.settled) return this.discardLate(entry, thrown !== null);
+    if (!run.isRunning) return this.discardLate(run, thrown !== null);
     let settlement: Settlement;
-    if (thrown === null) settlement = this.finishing(returnOutcome(entry.job, value, this.clock.now(), this.config));
-    else settlement = entry.abortedBy === 'stop' ? RELEASE : this.failing(entry, thrown.error);
-    await this.settle(entry, settlement);
+    if (thrown === null) settlement = this.finishing(returnOutcome(run.job, value, this.clock.now(), this.config));
+    else settlement = run.abortedBy === 'stop' ? RELEASE : this.failing(run, thrown.error);
+    await this.settle(run, settlement);
   }
 
-  private invoke(entry: RunningJob): Promise<unknown> {
-    const { job } = entry;
+  private invoke(run: Run): Promise<unknown> {
+    const { job } = run;
     const handler = this.deps.registry.get(job.method);
-    const ctx = new RunContext(entry, this.logger, (value) => this.progress(entry, value));
-    const run =
+    const ctx = new RunContext(run, this.logger, (value) => this.progress(run, value));
+    const call =
       handler === undefined ? () => Promise.reject(this.noHandler(job)) : async () => handler(job.payload, ctx);
-    return this.deps.chain()(ctx, run);
+    return this.deps.chain()(ctx, call);
   }
 
   /** The failure of a job whose method this server has no handler for: names the method, the server and its methods. */
@@ -255,8 +243,8 @@ export class Executor {
     );
   }
 
-  private failing(entry: RunningJob, error: unknown): Settlement {
-    return this.finishing(failureOutcome(entry.job, error, this.clock.now(), this.config));
+  private failing(run: Run, error: unknown): Settlement {
+    return this.finishing(failureOutcome(run.job, error, this.clock.now(), this.config));
   }
 
   private finishing(outcome: FinishOutcome): Settlement {
@@ -264,109 +252,110 @@ export class Executor {
   }
 
   /** The deadline passed: the signal fires and the attempt fails now, without waiting for the handler. */
-  private expire(entry: RunningJob): void {
-    if (entry.settled) return;
-    if (entry.abortedBy === 'stop') {
-      this.settleReported(entry, RELEASE);
+  private expire(run: Run): void {
+    if (!run.isRunning) return;
+    if (run.abortedBy === 'stop') {
+      this.settleReported(run, RELEASE);
       return;
     }
-    const error = new JobAbortedError(entry.job.id, 'timeout', `after ${entry.timeoutMs} ms`);
-    this.abort(entry, 'timeout', error);
-    this.settleReported(entry, this.failing(entry, error));
+    const error = new JobAbortedError(run.job.id, 'timeout', `after ${run.timeoutMs} ms`);
+    run.abort('timeout', error);
+    this.settleReported(run, this.failing(run, error));
   }
 
-  private abort(entry: RunningJob, reason: AbortReason, error?: JobAbortedError): void {
-    if (entry.abortedBy !== null) return;
-    entry.abortedBy = reason;
-    entry.abortError = error ?? new JobAbortedError(entry.job.id, reason);
-    entry.controller?.abort(entry.abortError);
+  private settleReported(run: Run, settlement: Settlement): void {
+    this.settle(run, settlement).catch((error: unknown) => this.events.reportError(error, 'executor'));
   }
 
-  private settleReported(entry: RunningJob, settlement: Settlement): void {
-    this.settle(entry, settlement).catch((error: unknown) => this.events.reportError(error, 'executor'));
-  }
-
-  /** Ends the run once: writes its outcome (or hand-back), emits, and frees the slot whatever happens. */
-  private async settle(entry: RunningJob, settlement: Settlement): Promise<void> {
-    if (entry.settled) return;
-    entry.settled = true;
+  /**
+   * Decides the run's end once: writes its outcome (or hand-back), emits, and frees the slot whatever happens. Each
+   * path moves the run out of `running` before its first await, so a second settle (a timeout racing the handler)
+   * finds it decided.
+   */
+  private async settle(run: Run, settlement: Settlement): Promise<void> {
+    if (!run.isRunning) return;
     this.unsettled--;
-    this.deadlines.remove(entry);
+    this.deadlines.remove(run);
     this.checkWaiters();
+    if (settlement.kind === 'discard') {
+      this.end(run);
+      return;
+    }
     try {
-      if (settlement.kind === 'finish') await this.persistFinish(entry, settlement.outcome);
-      else if (settlement.kind === 'release') await this.persistRelease(entry);
+      if (settlement.kind === 'finish') await this.persistFinish(run, settlement.outcome);
+      else await this.persistRelease(run);
     } finally {
-      this.end(entry);
+      this.end(run);
     }
   }
 
   /** Queues the outcome, frees the slot at once when the bound allows, and emits once the write is persisted. */
-  private async persistFinish(entry: RunningJob, outcome: FinishOutcome): Promise<void> {
-    const written = this.deps.completer.finish(outcome, entry.job.attempt);
-    if (this.pending.admit(entry)) this.freeSlot(entry);
+  private async persistFinish(run: Run, outcome: FinishOutcome): Promise<void> {
+    const written = this.deps.completer.finish(outcome, run.job.attempt);
+    // running -> writtenBehind (its slot frees now) or held (it keeps its slot until there is room).
+    if (this.pending.admit(run)) this.slotFreed();
     const result = await written;
-    if (result === 'leaseLost') await this.reportRefusedFinish(entry);
-    if (result === 'dropped' && !entry.cancelled) {
-      const error = new LeaseLostError('renewLeases', entry.job.id);
+    if (result === 'leaseLost') await this.reportRefusedFinish(run);
+    if (result === 'dropped' && !run.isCancelled) {
+      const error = new LeaseLostError('renewLeases', run.job.id);
       this.events.reportError(error, 'leaseRenewal', 'job lost its lease before its outcome was written', 'warn');
     }
     if (result !== 'persisted') return;
-    logFailedAttempt(this.logger, entry.job, outcome, this.config.serverId);
-    if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.deps.onRetryScheduled(outcome.runAt);
+    logFailedAttempt(this.logger, run.job, outcome, this.config.serverId);
+    if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.retryScheduled(outcome.runAt);
     const now = this.clock.now();
-    if (!this.events.wantsMove(outcome.to)) return;
-    const finished = finishedJob(entry.job, outcome, now);
-    this.events.emitMove(outcome.purge ? finished : await this.storedAfter(finished), 'processing', now);
+    if (this.events.wantsMove(outcome.to)) this.events.emitMove(finishedJob(run.job, outcome, now), 'processing', now);
   }
 
-  private async persistRelease(entry: RunningJob): Promise<void> {
-    const result = await this.deps.completer.release(entry.lease);
+  private async persistRelease(run: Run): Promise<void> {
+    run.release();
+    const result = await this.deps.completer.release(run.lease);
     if (result !== 'persisted') return;
     const now = this.clock.now();
-    if (this.events.wantsMove('enqueued'))
-      this.events.emitMove(await this.storedAfter(releasedJob(entry.job, now)), 'processing', now);
+    if (this.events.wantsMove('enqueued')) this.events.emitMove(releasedJob(run.job, now), 'processing', now);
   }
 
   /**
-   * The job as storage wrote it (its time, its last progress), read back for an event: only storage knows its write's
-   * `updatedAt`. `expected` (the server's own view) stands in when the read fails or the job has moved on since.
+   * The run is over (its write ended, or it was discarded): it moves to `ended`, and runs held past the bound may now
+   * take its room and free their slots.
    */
-  private async storedAfter(expected: Job): Promise<Job> {
-    const stored = await this.deps.storage.get(expected.id).catch(() => null);
-    return stored?.state === expected.state ? stored : expected;
-  }
-
-  /** The run is over (its write ended, or it was discarded): runs held past the bound may now free their slots. */
-  private end(entry: RunningJob): void {
+  private end(run: Run): void {
+    const heldSlot = run.holdsSlot;
+    // Before the move: whether the run was written behind or held decides whose slot its end frees.
+    const admitted = this.pending.ended(run);
+    run.end();
     // The same job may have been claimed again meanwhile (reclaimed elsewhere, then by this server): keep that run.
-    if (this.runs.get(entry.job.id) === entry) this.runs.delete(entry.job.id);
-    for (const admitted of this.pending.ended(entry)) this.freeSlot(admitted);
-    this.freeSlot(entry);
+    if (this.runs.get(run.job.id) === run) this.runs.delete(run.job.id);
+    // Held runs that took its room moved on to `writtenBehind`: their slots come free too.
+    for (const _ of admitted) this.slotFreed();
+    if (heldSlot) this.slotFreed();
     this.checkWaiters();
   }
 
-  private freeSlot(entry: RunningJob): void {
-    if (!entry.holdsSlot) return;
-    entry.holdsSlot = false;
+  /** A run left the states that hold a slot: one more worker is free. */
+  private slotFreed(): void {
     this.slotsHeld--;
-    this.deps.onSlotFreed();
+    for (const listener of this.listeners.slotFreed) listener();
+  }
+
+  private retryScheduled(runAt: Date): void {
+    for (const listener of this.listeners.retryScheduled) listener(runAt);
   }
 
   /**
    * A cancel explains a refused finish (expected, so only logged): one already heard of, or one storage shows now
    * (the handler returned before a push or renewal told of it). Anything else is reported.
    */
-  private async reportRefusedFinish(entry: RunningJob): Promise<void> {
-    if (!entry.cancelled) {
-      const stored = await this.storedIfCancelled(entry.job.id);
-      if (stored !== null) this.markCancelled(entry, stored);
+  private async reportRefusedFinish(run: Run): Promise<void> {
+    if (!run.isCancelled) {
+      const stored = await this.storedIfCancelled(run.job.id);
+      if (stored !== null) this.markCancelled(run, stored);
     }
-    if (entry.cancelled) {
-      this.logger.debug({ jobId: entry.job.id }, 'cancelled job: its outcome was refused, as expected');
+    if (run.isCancelled) {
+      this.logger.debug({ jobId: run.job.id }, 'cancelled job: its outcome was refused, as expected');
       return;
     }
-    const error = new LeaseLostError('finish', entry.job.id);
+    const error = new LeaseLostError('finish', run.job.id);
     this.events.reportError(error, 'finish', 'finish found the lease gone; the result was discarded', 'warn');
   }
 
@@ -380,37 +369,28 @@ export class Executor {
   }
 
   /** Notes the cancel and emits `jobCancelled`; false when it was already noted. */
-  private markCancelled(entry: RunningJob, stored: Job | undefined): boolean {
-    if (entry.cancelled) return false;
-    entry.cancelled = true;
+  private markCancelled(run: Run, stored: Job | undefined): boolean {
+    if (!run.noteCancelled()) return false;
     const now = this.clock.now();
-    if (!this.events.wantsMove('deleted')) return true;
-    if (stored !== undefined) {
-      this.events.emitMove(stored, 'processing', now);
-      return true;
-    }
-    // Told only the id (a push): read back the cancel's expiresAt and time; the signal need not wait for it.
-    const emit = (job: Job) => this.events.emitMove(job, 'processing', now);
-    void this.storedAfter(cancelledJob(entry.job, now)).then(emit);
+    if (this.events.wantsMove('deleted')) this.events.emitMove(stored ?? cancelledJob(run.job, now), 'processing', now);
     return true;
   }
 
   /** The handler ended after its run did (timeout, hand-back, cancel, lost lease): nothing of it is written. */
-  private discardLate(entry: RunningJob, threw: boolean): void {
-    const fields = { jobId: entry.job.id, abortedBy: entry.abortedBy };
+  private discardLate(run: Run, threw: boolean): void {
+    const fields = { jobId: run.job.id, abortedBy: run.abortedBy };
     // A handler that throws once its signal fired did what the signal asked; a late *result* is worth a warning.
-    if (threw || entry.abortedBy === 'cancel')
-      this.logger.debug(fields, 'aborted job ended; its outcome was discarded');
+    if (threw || run.abortedBy === 'cancel') this.logger.debug(fields, 'aborted job ended; its outcome was discarded');
     else this.logger.warn(fields, 'job returned after its run had ended; its late result was discarded');
   }
 
-  private async progress(entry: RunningJob, value: number): Promise<void> {
+  private async progress(run: Run, value: number): Promise<void> {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new ValidationError('progress', 'value', 'must be a finite number', value);
     }
-    if (entry.settled) return;
+    if (!run.isRunning) return;
     try {
-      await this.deps.storage.recordProgress({ reports: [{ ...entry.lease, progress: value }] });
+      await this.deps.storage.recordProgress({ reports: [{ ...run.lease, progress: value }] });
     } catch (error) {
       this.events.reportError(error, 'executor', 'recording progress failed');
     }

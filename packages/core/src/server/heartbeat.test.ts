@@ -13,7 +13,6 @@ const CONFIG: HeartbeatConfig = {
   intervalMs: 1000,
   deadServerTimeoutMs: 5000,
   failedTtlMs: 60_000,
-  sweepBatchSize: 10,
 };
 
 function setup(config: Partial<HeartbeatConfig> = {}) {
@@ -88,18 +87,19 @@ describe('Heartbeat', () => {
     expect(requeued()).toBe(1);
   });
 
-  it('requeues expired leases, draining more than a batch in one pass', async () => {
-    const { clock, memory, heartbeat } = setup({ sweepBatchSize: 10 });
-    await memory.enqueue({ jobs: Array.from({ length: 25 }, () => makeNewJob({}, clock.now())) });
-    await memory.fetchAndLock({ serverId: 'gone#1', queues: [], limit: 25, leaseMs: 100 });
+  it('leaves expired leases to the lease sweep (lease-sweep.ts)', async () => {
+    const { clock, memory, heartbeat, requeued } = setup();
+    await memory.enqueue({ jobs: [makeNewJob({}, clock.now())] });
+    await memory.fetchAndLock({ serverId: 'gone#1', queues: [], limit: 1, leaseMs: 100 });
     clock.advance(200);
-    expect((await heartbeat.runOnce()).requeuedJobs).toBe(25);
-    expect((await memory.counts()).byState.enqueued).toBe(25);
+    expect(await heartbeat.runOnce()).toMatchObject({ deadServers: 0, reclaimedJobs: 0 });
+    expect((await memory.counts()).byState.processing).toBe(1);
+    expect(requeued()).toBe(0);
   });
 
-  it('only sweeps leases when disabled', async () => {
+  it('does nothing when disabled', async () => {
     const { memory, heartbeat } = setup({ enabled: false });
-    expect(await heartbeat.runOnce()).toEqual({ beat: 'disabled', deadServers: 0, reclaimedJobs: 0, requeuedJobs: 0 });
+    expect(await heartbeat.runOnce()).toEqual({ beat: 'disabled', deadServers: 0, reclaimedJobs: 0 });
     expect(await memory.listServers()).toEqual([]);
   });
 
@@ -110,12 +110,12 @@ describe('Heartbeat', () => {
     const times = await retryTimes(t, 12, 50);
     expect(times).toHaveLength(13);
     const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
-    // LOOP_BACKOFF alone would reach 30 s; a beat is never more than the interval (± jitter) after the last try.
+    // The loop backoff alone would reach 30 s; a beat is never more than the interval (± jitter) after the last try.
     expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 * 1.25 + 50);
   });
 
   describeLoopLifecycle(() => {
     const { heartbeat, clock, state, context } = setup();
-    return { loop: heartbeat, clock, state, errors: context.errors, method: 'requeueExpiredLeases' };
+    return { loop: heartbeat, clock, state, errors: context.errors, method: 'reclaimDeadServers' };
   });
 });

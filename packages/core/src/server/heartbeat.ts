@@ -1,11 +1,11 @@
 // server/heartbeat.ts: keeps this server's row alive and cleans up after the dead. Each beat stamps the row (and
-// re-registers if a peer wrongly reclaimed it), reclaims peers silent past deadServerTimeoutMs (their jobs keep the
-// spent attempt, so poison jobs still die), and requeues jobs whose lease lapsed.
+// re-registers if a peer wrongly reclaimed it), then reclaims peers silent past deadServerTimeoutMs (their jobs keep
+// the spent attempt, so poison jobs still die). Jobs whose lease lapsed are the lease sweep's (lease-sweep.ts).
 import { hostname } from 'node:os';
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
 import { logSweptFailures } from './failure-log.js';
-import { cappedBackoffMs, Loop, type LoopContext } from './loop.js';
+import { Loop, type LoopContext } from './loop.js';
 
 /** The heartbeat's slice of the server config. */
 export interface HeartbeatConfig {
@@ -13,14 +13,12 @@ export interface HeartbeatConfig {
   serverName: string;
   queues: readonly string[];
   workerCount: number;
-  /** Register, beat and reclaim dead peers; when false only the expired-lease sweep runs. */
+  /** Register, beat and reclaim dead peers; when false a pass does nothing (the server does not start it). */
   enabled: boolean;
   intervalMs: number;
   deadServerTimeoutMs: number;
-  /** Purge delay for jobs a sweep fails (no attempt left). */
+  /** Purge delay for reclaimed jobs that fail (no attempt left). */
   failedTtlMs: number;
-  /** Most jobs per `requeueExpiredLeases` call; a full batch is followed by another. */
-  sweepBatchSize: number;
 }
 
 /** What one pass did. */
@@ -29,10 +27,13 @@ export interface HeartbeatPass {
   beat: 'beat' | 'registered' | 'disabled';
   deadServers: number;
   reclaimedJobs: number;
-  requeuedJobs: number;
 }
 
-/** The liveness loop: `runOnce()` beats, reclaims dead peers and requeues lapsed leases. */
+/**
+ * The liveness loop: `runOnce()` beats and reclaims dead peers. The reclaim stays here: whether a peer is dead is
+ * read from the beats (deadServerTimeoutMs against the same interval), and a server that does not beat must not judge
+ * others by theirs.
+ */
 export class Heartbeat extends Loop<HeartbeatPass> {
   protected readonly source: ErrorSource = 'heartbeat';
   private readonly storage: Storage;
@@ -78,9 +79,8 @@ export class Heartbeat extends Loop<HeartbeatPass> {
   async runOnce(): Promise<HeartbeatPass> {
     const beat = await this.beat();
     const reclaimed = this.config.enabled ? await this.reclaimDeadServers() : { servers: 0, jobs: 0 };
-    const requeuedJobs = await this.requeueExpiredLeases();
-    if (reclaimed.jobs + requeuedJobs > 0) this.onJobsRequeued();
-    return { beat, deadServers: reclaimed.servers, reclaimedJobs: reclaimed.jobs, requeuedJobs };
+    if (reclaimed.jobs > 0) this.onJobsRequeued();
+    return { beat, deadServers: reclaimed.servers, reclaimedJobs: reclaimed.jobs };
   }
 
   protected delayAfter(): number {
@@ -92,7 +92,7 @@ export class Heartbeat extends Loop<HeartbeatPass> {
    * whose storage blinked must beat again well before peers would declare it dead.
    */
   protected override delayAfterFailure(failures: number): number {
-    return cappedBackoffMs(failures, Math.min(this.config.intervalMs, this.config.deadServerTimeoutMs / 10));
+    return this.cappedBackoffMs(failures, Math.min(this.config.intervalMs, this.config.deadServerTimeoutMs / 10));
   }
 
   private async beat(): Promise<HeartbeatPass['beat']> {
@@ -119,25 +119,5 @@ export class Heartbeat extends Loop<HeartbeatPass> {
       jobs += server.jobs.length;
     }
     return { servers: reclaimed.length, jobs };
-  }
-
-  private async requeueExpiredLeases(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const now = this.clock.now();
-      const moved = await this.storage.requeueExpiredLeases({
-        now,
-        limit: this.config.sweepBatchSize,
-        failedExpiresAt: new Date(now.getTime() + this.config.failedTtlMs),
-      });
-      for (const { job, from } of moved) this.events.emitMove(job, from, now);
-      logSweptFailures(
-        this.logger,
-        moved.map((move) => move.job),
-        'its lease lapsed (its process died or stalled)',
-      );
-      total += moved.length;
-      if (moved.length < this.config.sweepBatchSize) return total;
-    }
   }
 }

@@ -7,9 +7,10 @@ import { LeaseLostError } from '../errors.js';
 import type { ErrorSource } from '../events.js';
 import type { Job } from '../job.js';
 import type { Lease, Storage } from '../storage.js';
+import { leaseRetryCapMs } from './backoff.js';
 import type { Executor } from './executor.js';
 import type { LocalQueue } from './local-queue.js';
-import { cappedBackoffMs, Loop, type LoopContext, leaseRetryCapMs } from './loop.js';
+import { Loop, type LoopContext } from './loop.js';
 
 /** The renewer's slice of the server config. */
 export interface LeaseRenewerConfig {
@@ -50,23 +51,23 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
   }
 
   async runOnce(): Promise<LeaseRenewalPass> {
-    const entries = this.executor.activeLeases();
+    const runs = this.executor.activeLeases();
     const buffered = this.localQueue?.leases() ?? [];
-    if (entries.length === 0 && buffered.length === 0) return { renewed: 0, lost: 0 };
+    if (runs.length === 0 && buffered.length === 0) return { renewed: 0, lost: 0 };
     const lockedUntil = new Date(this.clock.now().getTime() + this.config.leaseMs);
-    const leases = entries.map((entry) => entry.lease);
+    const leases = runs.map((run) => run.lease);
     for (const lease of buffered) leases.push(lease);
     const results = await this.storage.renewLeases({ leases, lockedUntil });
     const lost = leases.filter((_, i) => results[i] !== true);
     const cancelled = await this.cancelledAmong(lost);
-    entries.forEach((entry, i) => {
+    runs.forEach((run, i) => {
       if (results[i] === true) return;
-      const job = cancelled.get(entry.job.id);
-      if (job !== undefined) this.executor.cancel(entry.job.id, job);
-      else this.executor.leaseLost(entry);
+      const job = cancelled.get(run.job.id);
+      if (job !== undefined) this.executor.cancel(run.job.id, job);
+      else this.executor.leaseLost(run);
     });
     buffered.forEach((lease, i) => {
-      if (results[entries.length + i] !== true) this.bufferedLeaseLost(lease, cancelled.get(lease.id));
+      if (results[runs.length + i] !== true) this.bufferedLeaseLost(lease, cancelled.get(lease.id));
     });
     return { renewed: leases.length - lost.length, lost: lost.length };
   }
@@ -81,7 +82,7 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
    * leases are renewed within about a second (or a tenth of the lease), before they lapse and peers re-run the jobs.
    */
   protected override delayAfterFailure(failures: number): number {
-    return cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
+    return this.cappedBackoffMs(failures, leaseRetryCapMs(this.config.leaseMs));
   }
 
   /**

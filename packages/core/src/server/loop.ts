@@ -4,16 +4,17 @@
 import type { Clock } from '../clock.js';
 import type { ErrorSource, EventHub } from '../events.js';
 import type { Logger } from '../logger.js';
+import { type BackoffSchedule, backoffMs, cappedBackoffMs } from './backoff.js';
+import { DEFAULT_TUNING } from './config.js';
 
 /** What every loop needs from the server. */
 export interface LoopContext {
   clock: Clock;
   events: EventHub;
   logger: Logger;
+  /** Backoff after failed passes (the server's `loopBackoff` tuning). @defaultValue DEFAULT_TUNING.loopBackoff */
+  loopBackoff?: BackoffSchedule;
 }
-
-/** Backoff after failed passes: initialMs, doubling per consecutive failure, capped at maxMs, ±25 % jitter. */
-export const LOOP_BACKOFF = Object.freeze({ initialMs: 1000, maxMs: 30_000, jitter: 0.25 });
 
 type LoopState = 'idle' | 'running' | 'stopping';
 
@@ -26,6 +27,7 @@ export abstract class Loop<R> {
   protected readonly events: EventHub;
   protected readonly logger: Logger;
   protected abstract readonly source: ErrorSource;
+  private readonly backoff: BackoffSchedule;
 
   private state: LoopState = 'idle';
   private task: Promise<void> | null = null;
@@ -42,6 +44,7 @@ export abstract class Loop<R> {
     this.clock = context.clock;
     this.events = context.events;
     this.logger = context.logger;
+    this.backoff = context.loopBackoff ?? DEFAULT_TUNING.loopBackoff;
   }
 
   /** One pass; returns what it did (counts). Tests call it directly. May throw; the run loop handles that. */
@@ -51,11 +54,16 @@ export abstract class Loop<R> {
   protected abstract delayAfter(result: R): number | null;
 
   /**
-   * Milliseconds to sleep after `failures` consecutive failed passes: LOOP_BACKOFF by default. A loop whose work has
-   * a deadline (lease renewal, heartbeat) caps it so its retries still land before the deadline.
+   * Milliseconds to sleep after `failures` consecutive failed passes: the loop backoff by default. A loop whose work
+   * has a deadline (lease renewal, heartbeat) caps it (`cappedBackoffMs`) so its retries still land before it.
    */
   protected delayAfterFailure(failures: number): number {
-    return backoffMs(failures);
+    return backoffMs(failures, this.backoff);
+  }
+
+  /** The loop backoff, never past `capMs` (jittered). */
+  protected cappedBackoffMs(failures: number, capMs: number): number {
+    return cappedBackoffMs(failures, capMs, this.backoff);
   }
 
   get isRunning(): boolean {
@@ -152,34 +160,6 @@ export abstract class Loop<R> {
     });
     this.endIdle = null;
   }
-}
-
-/** How a backoff grows: initialMs, doubling per consecutive failure, capped at maxMs, ±jitter. */
-export interface BackoffSchedule {
-  initialMs: number;
-  maxMs: number;
-  jitter: number;
-}
-
-/** The backoff after `failures` consecutive failures, by `schedule` (LOOP_BACKOFF unless told). */
-export function backoffMs(failures: number, schedule: BackoffSchedule = LOOP_BACKOFF): number {
-  const base = Math.min(schedule.maxMs, schedule.initialMs * 2 ** Math.max(0, failures - 1));
-  return jittered(base, schedule.jitter);
-}
-
-/** LOOP_BACKOFF, but never past `capMs` (jittered): for a loop whose work must land before a deadline. */
-export function cappedBackoffMs(failures: number, capMs: number): number {
-  return Math.min(backoffMs(failures), jittered(capMs));
-}
-
-/** The most time between retries of work that must land before a lease lapses: 1 s, or a tenth of a shorter lease. */
-export function leaseRetryCapMs(leaseMs: number): number {
-  return Math.min(1000, leaseMs / 10);
-}
-
-/** `ms` spread ±`fraction` at random, so peers do not move in lockstep. */
-export function jittered(ms: number, fraction = 0.25, random: () => number = Math.random): number {
-  return Math.max(0, Math.round(ms * (1 + fraction * (2 * random() - 1))));
 }
 
 /** Lets timers and I/O run between back-to-back passes without waiting on a timer. */

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../errors.js';
 import type { ErrorEvent, JobEvent } from '../events.js';
-import { MIN_PENDING_OUTCOMES, PendingOutcomes, pendingOutcomesBound } from './pending-outcomes.js';
+import type { Job } from '../job.js';
+import { DEFAULT_TUNING } from './config.js';
+import { PendingOutcomes, pendingOutcomesBound } from './pending-outcomes.js';
+import { Run } from './run.js';
 import {
   advanceUntil,
   flakiness,
@@ -35,36 +38,64 @@ function collectErrors(t: TestServer): ErrorEvent[] {
   return errors;
 }
 
+/** Settled runs named by their job ids, as the executor hands them over (still `running`). */
+function runs(...ids: string[]): Run[] {
+  return ids.map((id) => new Run({ id, leaseId: `lease-${id}`, attempt: 1 } as Job, 1000, 0));
+}
+
+/** As the executor ends a run: the bound reads its state first, then it moves to `ended`. */
+function end(pending: PendingOutcomes, run: Run): Run[] {
+  const admitted = pending.ended(run);
+  run.end();
+  return admitted;
+}
+
 describe('PendingOutcomes', () => {
   it('admits up to its limit, holds the rest, and admits held runs oldest first as pending writes end', () => {
-    const pending = new PendingOutcomes<string>(2);
-    expect([pending.admit('a'), pending.admit('b'), pending.admit('c'), pending.admit('d')]).toEqual([
+    const pending = new PendingOutcomes(2);
+    const [a, b, c, d] = runs('a', 'b', 'c', 'd') as [Run, Run, Run, Run];
+    expect([pending.admit(a), pending.admit(b), pending.admit(c), pending.admit(d)]).toEqual([
       true,
       true,
       false,
       false,
     ]);
+    expect([a, b, c, d].map((run) => run.state)).toEqual(['writtenBehind', 'writtenBehind', 'held', 'held']);
     expect([pending.count, pending.heldCount]).toEqual([2, 2]);
-    expect(pending.ended('a')).toEqual(['c']);
-    expect(pending.ended('b')).toEqual(['d']);
+    expect(end(pending, a)).toEqual([c]);
+    expect(c.state).toBe('writtenBehind');
+    expect(end(pending, b)).toEqual([d]);
     expect([pending.count, pending.heldCount]).toEqual([2, 0]);
   });
 
   it('lets a held run whose own write ended leave without admitting anyone', () => {
-    const pending = new PendingOutcomes<string>(1);
-    pending.admit('a');
-    pending.admit('b');
-    pending.admit('c');
-    expect(pending.ended('b')).toEqual([]);
-    expect(pending.ended('a')).toEqual(['c']);
-    expect(pending.ended('c')).toEqual([]);
+    const pending = new PendingOutcomes(1);
+    const [a, b, c] = runs('a', 'b', 'c') as [Run, Run, Run];
+    pending.admit(a);
+    pending.admit(b);
+    pending.admit(c);
+    expect(end(pending, b)).toEqual([]);
+    expect(end(pending, a)).toEqual([c]);
+    expect(end(pending, c)).toEqual([]);
     expect([pending.count, pending.heldCount]).toEqual([0, 0]);
   });
 
   it('holds every run with a limit of 0', () => {
-    const pending = new PendingOutcomes<string>(0);
-    expect(pending.admit('a')).toBe(false);
-    expect(pending.ended('a')).toEqual([]);
+    const pending = new PendingOutcomes(0);
+    const [a] = runs('a') as [Run];
+    expect(pending.admit(a)).toBe(false);
+    expect(a.state).toBe('held');
+    expect(end(pending, a)).toEqual([]);
+  });
+
+  it('leaves alone a run that ends without an outcome (discarded or handed back)', () => {
+    const pending = new PendingOutcomes(1);
+    const [a, b, c] = runs('a', 'b', 'c') as [Run, Run, Run];
+    pending.admit(a);
+    pending.admit(b);
+    c.release();
+    expect(end(pending, c)).toEqual([]);
+    expect([pending.count, pending.heldCount]).toEqual([1, 1]);
   });
 });
 
@@ -86,18 +117,19 @@ describe('write-behind completions', () => {
     await t.server.stop();
   });
 
-  it('bounds a server at 2 x (workerCount + localQueueSize) outcomes pending, and at least MIN_PENDING_OUTCOMES', () => {
-    expect(pendingOutcomesBound(10, 0)).toBe(MIN_PENDING_OUTCOMES);
-    expect(pendingOutcomesBound(0, 0)).toBe(MIN_PENDING_OUTCOMES);
-    expect(pendingOutcomesBound(50, 1500)).toBe(3100);
-    expect(pendingOutcomesBound(MIN_PENDING_OUTCOMES / 2 + 1, 0)).toBe(MIN_PENDING_OUTCOMES + 2);
+  it('bounds a server at 2 x (workerCount + localQueueSize) outcomes pending, and at least minPendingOutcomes', () => {
+    const minimum = DEFAULT_TUNING.minPendingOutcomes;
+    expect(pendingOutcomesBound(10, 0, minimum)).toBe(minimum);
+    expect(pendingOutcomesBound(0, 0, minimum)).toBe(minimum);
+    expect(pendingOutcomesBound(50, 1500, minimum)).toBe(3100);
+    expect(pendingOutcomesBound(minimum / 2 + 1, 0, minimum)).toBe(minimum + 2);
   });
 
   it('keeps at most the bound of outcomes pending; the next settled job keeps its slot', async () => {
     const t = makeServer({ workerCount: 2 });
     const gate = gateFinish(t.storage);
     const starts = recordStarts(t);
-    const bound = pendingOutcomesBound(2, 0);
+    const bound = pendingOutcomesBound(2, 0, DEFAULT_TUNING.minPendingOutcomes);
     const ids = await enqueueNoops(t, bound + 4);
     await t.server.start();
     // The first `bound` jobs are written behind; the next 2 run in the freed slots, then keep them.

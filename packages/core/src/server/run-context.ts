@@ -1,9 +1,10 @@
 // server/run-context.ts: the `ctx` a handler and its middleware get for one run. It only exposes the run (its signal
-// made on first read): the executor decides when the signal fires and what the run's outcome is.
+// made on first read): the executor decides when the signal fires and what the run's outcome is. It knows the run
+// (run.ts), never the executor.
 import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { JobContext } from '../registry.js';
-import type { RunningJob } from './executor.js';
+import type { Run } from './run.js';
 
 /**
  * The `ctx` a handler and its middleware get. `signal` and `log` are built on first read (getters on the prototype),
@@ -13,25 +14,20 @@ export class RunContext implements JobContext {
   readonly job: Job;
   readonly attempt: number;
   readonly progress: (value: number) => Promise<void>;
-  private readonly entry: RunningJob;
+  private readonly run: Run;
   private readonly logger: Logger;
   private jobLog: Logger | null = null;
 
-  constructor(entry: RunningJob, logger: Logger, progress: (value: number) => Promise<void>) {
-    this.job = entry.job;
-    this.attempt = entry.job.attempt;
+  constructor(run: Run, logger: Logger, progress: (value: number) => Promise<void>) {
+    this.job = run.job;
+    this.attempt = run.job.attempt;
     this.progress = progress;
-    this.entry = entry;
+    this.run = run;
     this.logger = logger;
   }
 
   get signal(): AbortSignal {
-    const entry = this.entry;
-    if (entry.controller === null) {
-      entry.controller = new AbortController();
-      if (entry.abortError !== null) entry.controller.abort(entry.abortError);
-    }
-    return entry.controller.signal;
+    return this.run.signal;
   }
 
   get log(): Logger {

@@ -2,16 +2,19 @@
 // schedulerPollIntervalMs, and sooner when this server itself wrote a retry due before the next pass.
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
+import { DEFAULT_TUNING } from './config.js';
 import { Loop, type LoopContext } from './loop.js';
-
-/** Known due times are grouped into buckets this wide, so a burst of retries costs a handful of entries. */
-const DUE_BUCKET_MS = 10;
 
 /** The scheduler's slice of the server config. */
 export interface SchedulerConfig {
   pollIntervalMs: number;
   /** Most jobs promoted per `promoteDue` call; a full batch is followed by another at once. */
   batchSize: number;
+  /**
+   * Known due times are grouped into buckets this wide, so a burst of retries costs a handful of entries
+   * (ServerTuning.dueBucketMs). @defaultValue DEFAULT_TUNING.dueBucketMs
+   */
+  dueBucketMs?: number;
 }
 
 /** The promotion loop: `runOnce()` moves every due delayed or retrying job to `enqueued`. */
@@ -20,7 +23,8 @@ export class Scheduler extends Loop<number> {
   private readonly storage: Storage;
   private readonly config: SchedulerConfig;
   private readonly onPromoted: () => void;
-  /** Due times (clock ms, rounded up to DUE_BUCKET_MS) of jobs this server wrote that no pass has reached yet. */
+  private readonly dueBucketMs: number;
+  /** Due times (clock ms, rounded up to dueBucketMs) of jobs this server wrote that no pass has reached yet. */
   private readonly knownDue = new Set<number>();
 
   constructor(context: LoopContext, storage: Storage, config: SchedulerConfig, onPromoted: () => void) {
@@ -28,6 +32,7 @@ export class Scheduler extends Loop<number> {
     this.storage = storage;
     this.config = config;
     this.onPromoted = onPromoted;
+    this.dueBucketMs = config.dueBucketMs ?? DEFAULT_TUNING.dueBucketMs;
   }
 
   /** Promotes everything due now; returns how many jobs moved. */
@@ -49,7 +54,7 @@ export class Scheduler extends Loop<number> {
   /** This server wrote a job due at `runAt`: make sure a pass runs by then. Ignored while the loop is not running. */
   dueAt(runAt: Date): void {
     if (!this.isRunning) return;
-    const at = Math.ceil(runAt.getTime() / DUE_BUCKET_MS) * DUE_BUCKET_MS;
+    const at = Math.ceil(runAt.getTime() / this.dueBucketMs) * this.dueBucketMs;
     this.knownDue.add(at);
     this.wakeBy(at);
   }

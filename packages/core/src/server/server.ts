@@ -1,6 +1,7 @@
 // server/server.ts: BackgroundJobServer wires the parts: dispatcher (claims), executor (runs), completer (writes),
-// lease renewer, scheduler, recurring poller, cleanup and heartbeat, around one storage and one clock. It owns the
-// lifecycle (start, graceful stop) and the public hooks; each part does its own job and nothing else.
+// lease renewer, scheduler, recurring poller, cleanup, heartbeat and lease sweep, around one storage and one clock.
+// It builds them top-down (each from parts already built) and owns the lifecycle (start, graceful stop) and the
+// public hooks; each part does its own job and nothing else.
 import { type ClientEnqueueOptions, type EnqueueItem, JobClient } from '../client.js';
 import type { Clock } from '../clock.js';
 import type { EnqueueOptions } from '../enqueue-options.js';
@@ -19,6 +20,7 @@ import { Dispatcher } from './dispatcher.js';
 import { Executor } from './executor.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseRenewer } from './lease-renewer.js';
+import { LeaseSweep } from './lease-sweep.js';
 import { LocalQueue } from './local-queue.js';
 import type { LoopContext } from './loop.js';
 import { pendingOutcomesBound } from './pending-outcomes.js';
@@ -26,14 +28,6 @@ import { type RecurringOptions, RecurringPoller, recurringDefinition } from './r
 import { Scheduler } from './scheduler.js';
 import { type SignalledServer, signalHandler } from './signals.js';
 
-/** Rows per sweep call (promotion, lease requeue, purge). */
-const SWEEP_BATCH_SIZE = 1000;
-/** Pause between full purge batches. */
-const CLEANUP_BATCH_PAUSE_MS = 100;
-/** Lateness beyond one poll interval that still counts as on time for misfire 'skip'. */
-const MISFIRE_TOLERANCE_MS = 1000;
-/** Time beyond shutdownTimeoutMs that stop() gives storage to take the last writes and the loops to end. */
-const STOP_MARGIN_MS = 5000;
 /** Period of the timer that keeps the process alive while the server runs (it does nothing). */
 const KEEP_ALIVE_MS = 2 ** 30;
 
@@ -49,6 +43,7 @@ interface Parts {
   recurring: RecurringPoller;
   cleanup: Cleanup;
   heartbeat: Heartbeat;
+  leaseSweep: LeaseSweep;
 }
 
 /** Runs jobs from `storage` with the handlers in `registry`, plus the loops that keep the job table healthy. */
@@ -81,10 +76,11 @@ export class BackgroundJobServer<Tx = unknown> {
     this.id = `${this.config.serverName}#${randomId()}`;
     this.events = new EventHub(this.config.logger);
     this.signalled = { id: this.id, logger: this.config.logger, stop: () => this.stop() };
-    this.parts = this.buildParts();
+    const parts = this.buildParts();
+    this.parts = parts;
     this.client = new ServerJobClient(storage, {
       cancelled: (jobId, job) => this.cancelled(jobId, job),
-      dueAt: (runAt) => this.parts.scheduler.dueAt(runAt),
+      dueAt: (runAt) => parts.scheduler.dueAt(runAt),
     });
   }
 
@@ -168,28 +164,32 @@ export class BackgroundJobServer<Tx = unknown> {
     return this.storage.removeRecurring(checkName('removeRecurring', 'id', id));
   }
 
+  /**
+   * Builds the parts top-down: each gets only parts built before it. The two that report back up (the executor's
+   * freed slots and written retries) are listened to by what is built after it: the dispatcher subscribes itself,
+   * the scheduler is subscribed here.
+   */
   private buildParts(): Parts {
     const config = this.config;
+    const { tuning } = config;
     const storage = this.storage as Storage;
-    const context: LoopContext = { clock: storage.clock, events: this.events, logger: config.logger };
-    const completer = new Completer(storage, storage.clock, this.events);
+    const context: LoopContext = {
+      clock: storage.clock,
+      events: this.events,
+      logger: config.logger,
+      loopBackoff: tuning.loopBackoff,
+    };
+    const completer = new Completer(storage, storage.clock, this.events, tuning.maxWriteBatch);
+    const localQueue = config.localQueueSize > 0 ? new LocalQueue() : null;
     const executor = new Executor(
       context,
       {
         ...pick(config, ['jobTimeoutMs', 'succeededTtlMs', 'failedTtlMs', 'retryPolicy']),
-        maxPendingOutcomes: pendingOutcomesBound(config.workerCount, config.localQueueSize),
+        maxPendingOutcomes: pendingOutcomesBound(config.workerCount, config.localQueueSize, tuning.minPendingOutcomes),
         serverId: this.id,
       },
-      {
-        storage,
-        registry: this.registry,
-        completer,
-        chain: () => this.middlewareChain(),
-        onSlotFreed: () => dispatcher.slotFreed(),
-        onRetryScheduled: (runAt) => scheduler.dueAt(runAt),
-      },
+      { storage, registry: this.registry, completer, chain: () => this.middlewareChain() },
     );
-    const localQueue = config.localQueueSize > 0 ? new LocalQueue() : null;
     const dispatcher = new Dispatcher(
       context,
       storage,
@@ -197,6 +197,7 @@ export class BackgroundJobServer<Tx = unknown> {
       {
         ...pick(config, ['queues', 'workerCount', 'fetchBatchSize', 'pollingIntervalMs', 'leaseMs', 'localQueueSize']),
         serverId: this.id,
+        maxClaimsPerPass: tuning.maxClaimsPerPass,
       },
       localQueue,
     );
@@ -204,45 +205,50 @@ export class BackgroundJobServer<Tx = unknown> {
     const scheduler = new Scheduler(
       context,
       storage,
-      { pollIntervalMs: config.schedulerPollIntervalMs, batchSize: SWEEP_BATCH_SIZE },
+      {
+        pollIntervalMs: config.schedulerPollIntervalMs,
+        batchSize: tuning.sweepBatchSize,
+        dueBucketMs: tuning.dueBucketMs,
+      },
       wakeDispatcher,
     );
-    return {
-      completer,
+    executor.onRetryScheduled((runAt) => scheduler.dueAt(runAt));
+    const leaseRenewer = new LeaseRenewer(
+      context,
+      storage,
       executor,
-      dispatcher,
-      scheduler,
-      leaseRenewer: new LeaseRenewer(
-        context,
-        storage,
-        executor,
-        { leaseMs: config.leaseMs, cancelCheckMs: cancelCheckMs(config, storage) },
-        localQueue,
-      ),
-      recurring: new RecurringPoller(
-        context,
-        storage,
-        { pollIntervalMs: config.recurringPollIntervalMs, misfireToleranceMs: MISFIRE_TOLERANCE_MS },
-        wakeDispatcher,
-      ),
-      cleanup: new Cleanup(context, storage, {
-        intervalMs: config.cleanupIntervalMs,
-        batchSize: SWEEP_BATCH_SIZE,
-        batchPauseMs: CLEANUP_BATCH_PAUSE_MS,
-      }),
-      heartbeat: new Heartbeat(
-        context,
-        storage,
-        {
-          ...pick(config, ['serverName', 'queues', 'workerCount', 'deadServerTimeoutMs', 'failedTtlMs']),
-          serverId: this.id,
-          enabled: config.enableHeartbeat,
-          intervalMs: config.heartbeatIntervalMs,
-          sweepBatchSize: SWEEP_BATCH_SIZE,
-        },
-        wakeDispatcher,
-      ),
-    };
+      { leaseMs: config.leaseMs, cancelCheckMs: cancelCheckMs(config, storage) },
+      localQueue,
+    );
+    const recurring = new RecurringPoller(
+      context,
+      storage,
+      { pollIntervalMs: config.recurringPollIntervalMs, misfireToleranceMs: tuning.misfireToleranceMs },
+      wakeDispatcher,
+    );
+    const cleanup = new Cleanup(context, storage, {
+      intervalMs: config.cleanupIntervalMs,
+      batchSize: tuning.sweepBatchSize,
+      batchPauseMs: tuning.cleanupBatchPauseMs,
+    });
+    const heartbeat = new Heartbeat(
+      context,
+      storage,
+      {
+        ...pick(config, ['serverName', 'queues', 'workerCount', 'deadServerTimeoutMs', 'failedTtlMs']),
+        serverId: this.id,
+        enabled: config.enableHeartbeat,
+        intervalMs: config.heartbeatIntervalMs,
+      },
+      wakeDispatcher,
+    );
+    const leaseSweep = new LeaseSweep(
+      context,
+      storage,
+      { intervalMs: tuning.leaseSweepIntervalMs, batchSize: tuning.sweepBatchSize, failedTtlMs: config.failedTtlMs },
+      wakeDispatcher,
+    );
+    return { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat, leaseSweep };
   }
 
   private middlewareChain(): MiddlewareChain {
@@ -251,7 +257,8 @@ export class BackgroundJobServer<Tx = unknown> {
   }
 
   private async startParts(): Promise<void> {
-    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat, leaseSweep } =
+      this.parts;
     try {
       // Opens the storage first: on a store-time clock the offset is measured before the first stamp is written.
       await this.storage.migrate();
@@ -271,7 +278,9 @@ export class BackgroundJobServer<Tx = unknown> {
     if (this.config.enableScheduler) scheduler.start();
     if (this.config.enableRecurring) recurring.start();
     if (this.config.enableCleanup) cleanup.start();
-    heartbeat.start();
+    if (this.config.enableHeartbeat) heartbeat.start();
+    // Every server sweeps lapsed leases, heartbeat or not: a lease is each job's own clock.
+    leaseSweep.start();
     // Every other timer is unref'd; this one keeps the process alive on purpose while the server runs.
     this.keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
     if (this.config.handleSignals) signalHandler().add(this.signalled);
@@ -279,10 +288,14 @@ export class BackgroundJobServer<Tx = unknown> {
   }
 
   private async stopParts(): Promise<void> {
-    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat } = this.parts;
+    const { completer, executor, dispatcher, leaseRenewer, scheduler, recurring, cleanup, heartbeat, leaseSweep } =
+      this.parts;
     // Whatever storage does, stop resolves by then: handlers get shutdownTimeoutMs, writes and loops a margin more.
     const handlersDeadline = new StopDeadline(this.storage.clock, this.config.shutdownTimeoutMs);
-    const deadline = new StopDeadline(this.storage.clock, this.config.shutdownTimeoutMs + STOP_MARGIN_MS);
+    const deadline = new StopDeadline(
+      this.storage.clock,
+      this.config.shutdownTimeoutMs + this.config.tuning.stopMarginMs,
+    );
     this.unsubscribe?.();
     this.unsubscribe = null;
     const dispatcherStopped = dispatcher.stop();
@@ -305,7 +318,14 @@ export class BackgroundJobServer<Tx = unknown> {
       );
       completer.abandon();
     }
-    const loops = [executor.stop(), leaseRenewer.stop(), scheduler.stop(), recurring.stop(), cleanup.stop()];
+    const loops = [
+      executor.stop(),
+      leaseRenewer.stop(),
+      scheduler.stop(),
+      recurring.stop(),
+      cleanup.stop(),
+      leaseSweep.stop(),
+    ];
     await deadline.race(Promise.all(loops));
     await deadline.race(heartbeat.stop());
     // With writes given up, the row stays: peers reclaim its jobs once it falls silent (deadServerTimeoutMs), instead

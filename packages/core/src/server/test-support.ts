@@ -8,8 +8,8 @@ import { EventHub, type ServerEventMap, type ServerEventName } from '../events.j
 import { silentLogger } from '../logger.js';
 import { WorkerRegistry } from '../registry.js';
 import type { FinishOutcome, Storage } from '../storage.js';
-import type { ServerConfig } from './config.js';
-import { LOOP_BACKOFF, type Loop, type LoopContext } from './loop.js';
+import { DEFAULT_TUNING, type ServerConfig } from './config.js';
+import type { Loop, LoopContext } from './loop.js';
 import { BackgroundJobServer } from './server.js';
 
 /** Quiet defaults for tests: only the parts a test turns on run. */
@@ -245,7 +245,7 @@ export function describeLoopLifecycle(make: () => LoopUnderTest | Promise<LoopUn
     expect(t.errors[0]!.error).toBeInstanceOf(StorageError);
     expect(callsOf(t)).toBe(0);
     await until(() => t.clock.sleeperCount > 0);
-    t.clock.advance(LOOP_BACKOFF.maxMs * 2);
+    t.clock.advance(DEFAULT_TUNING.loopBackoff.maxMs * 2);
     await until(() => callsOf(t) > 0);
     await t.loop.stop();
   });
