@@ -304,7 +304,9 @@ export class Executor {
     logFailedAttempt(this.logger, run.job, outcome, this.config.serverId);
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.retryScheduled(outcome.runAt);
     const now = this.clock.now();
-    if (this.events.wantsMove(outcome.to)) this.events.emitMove(finishedJob(run.job, outcome, now), 'processing', now);
+    if (!this.events.wantsMove(outcome.to)) return;
+    const finished = finishedJob(run.job, outcome, now);
+    this.events.emitMove(outcome.purge ? finished : await this.storedAfter(finished), 'processing', now);
   }
 
   private async persistRelease(run: Run): Promise<void> {
@@ -312,7 +314,17 @@ export class Executor {
     const result = await this.deps.completer.release(run.lease);
     if (result !== 'persisted') return;
     const now = this.clock.now();
-    if (this.events.wantsMove('enqueued')) this.events.emitMove(releasedJob(run.job, now), 'processing', now);
+    if (this.events.wantsMove('enqueued'))
+      this.events.emitMove(await this.storedAfter(releasedJob(run.job, now)), 'processing', now);
+  }
+
+  /**
+   * The job as storage wrote it (its time, its last progress), read back for an event: only storage knows its write's
+   * `updatedAt`. `expected` (the server's own view) stands in when the read fails or the job has moved on since.
+   */
+  private async storedAfter(expected: Job): Promise<Job> {
+    const stored = await this.deps.storage.get(expected.id).catch(() => null);
+    return stored?.state === expected.state ? stored : expected;
   }
 
   /**
@@ -372,7 +384,14 @@ export class Executor {
   private markCancelled(run: Run, stored: Job | undefined): boolean {
     if (!run.noteCancelled()) return false;
     const now = this.clock.now();
-    if (this.events.wantsMove('deleted')) this.events.emitMove(stored ?? cancelledJob(run.job, now), 'processing', now);
+    if (!this.events.wantsMove('deleted')) return true;
+    if (stored !== undefined) {
+      this.events.emitMove(stored, 'processing', now);
+      return true;
+    }
+    // Told only the id (a push): read back the cancel's expiresAt and time; the signal need not wait for it.
+    const emit = (job: Job) => this.events.emitMove(job, 'processing', now);
+    void this.storedAfter(cancelledJob(run.job, now)).then(emit);
     return true;
   }
 
