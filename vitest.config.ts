@@ -12,6 +12,7 @@ export default defineConfig({
       'examples/**/*.test.ts',
       'bench/src/**/*.test.ts',
       'install-test/*.test.ts',
+      'docs/examples/**/*.test.ts',
     ],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-tmp/results.json' },
