@@ -1,5 +1,5 @@
 // packed-install.test.ts: what a user gets from npm. Builds and packs every @jobsmith package (`pnpm pack`), installs
-// the tarballs with plain npm into a fresh app outside the workspace, and runs an ESM app (SQLite and Postgres), a
+// the tarballs with plain npm into a fresh app outside the workspace, and runs an ESM app (SQLite, Postgres, Redis), a
 // CommonJS app (SQLite) and a TypeScript app under `tsc --strict` without skipLibCheck there. Slow on purpose (a
 // real install, better-sqlite3 compiled from source where no prebuilt binary can be fetched): it is the one test that
 // sees the packages as published.
@@ -11,11 +11,24 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
+const runFile = promisify(execFile);
+
+/** Runs a command; a failure's message carries the end of its output, which execFile's own leaves out. */
+async function run(...args: Parameters<typeof runFile>): Promise<{ stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await runFile(...args);
+    return { stdout: String(stdout), stderr: String(stderr) };
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-30).join('\n');
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+  }
+}
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP_FILES = fileURLToPath(new URL('./app', import.meta.url));
 const PACKAGES = ['core', 'storage-memory', 'storage-sqlite', 'storage-postgres', 'storage-redis'];
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const INSTALL_TIMEOUT_MS = 12 * 60_000;
 
 /** pnpm as the test was started with it (`pnpm test` sets npm_execpath), else the one on PATH. */
@@ -47,16 +60,29 @@ describe('the packages as installed from their tarballs', () => {
     const typescript = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson).devDependencies
       .typescript;
     const files = readdirSync(tarballs).map((file) => join(tarballs, file));
-    const install = ['install', '--no-audit', '--no-fund', ...files, `typescript@${typescript}`, '@types/node@^20'];
+    // As the README says: the drivers are the app's own, in the ranges the storage packages accept as peers.
+    const drivers = [peerRange('storage-postgres', 'pg'), peerRange('storage-redis', 'ioredis')];
+    const install = [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      ...files,
+      ...drivers,
+      `typescript@${typescript}`,
+      '@types/node@^20',
+    ];
     await run('npm', install, { cwd: app, env: plainEnv(), timeout: INSTALL_TIMEOUT_MS });
   }, INSTALL_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
-    // Through the app's own pg (installed with the Postgres package), before its folder goes.
+    // Through the app's own drivers, before its folder goes.
     const drop = `const pg = require('pg'); const c = new pg.Client(process.argv[1]);
       c.connect().then(() => c.query('DROP SCHEMA IF EXISTS "${schema}" CASCADE')).finally(() => c.end());`;
+    const unlink = `const Redis = require('ioredis'); const r = new Redis(process.argv[1]);
+      r.keys('${schema}:*').then((keys) => keys.length && r.del(...keys)).finally(() => r.quit());`;
     try {
       await run('node', ['-e', drop, DATABASE_URL], { cwd: app, timeout: 30_000 });
+      await run('node', ['-e', unlink, REDIS_URL], { cwd: app, timeout: 30_000 });
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -67,6 +93,11 @@ describe('the packages as installed from their tarballs', () => {
     expect(packed).not.toContain('workspace:');
     expect(packed).not.toContain('"source"');
     expect(JSON.parse(packed)).toMatchObject({ license: 'MIT', peerDependencies: { '@jobsmith/core': '^0.1.0' } });
+    const postgres = JSON.parse(
+      readFileSync(join(app, 'node_modules/@jobsmith/storage-postgres/package.json'), 'utf8'),
+    );
+    expect(postgres.peerDependencies).toHaveProperty('pg');
+    expect(postgres.dependencies).not.toHaveProperty('pg');
   });
 
   it('runs a job from an ESM app on SQLite', async () => {
@@ -80,6 +111,12 @@ describe('the packages as installed from their tarballs', () => {
     expect(stdout.trim()).toBe('esm: hello postgres');
   });
 
+  it('runs a job from an ESM app on Redis', async () => {
+    const args = ['esm.mjs', 'redis', REDIS_URL, schema];
+    const { stdout } = await run('node', args, { cwd: app, timeout: 30_000 });
+    expect(stdout.trim()).toBe('esm: hello redis');
+  });
+
   it('runs a job from a CommonJS app on SQLite', async () => {
     const { stdout } = await run('node', ['cjs.cjs', join(work, 'cjs.db')], { cwd: app, timeout: 30_000 });
     expect(stdout.trim()).toBe('cjs: hello cjs');
@@ -87,7 +124,7 @@ describe('the packages as installed from their tarballs', () => {
 
   it('compiles a TypeScript app under tsc --strict without skipLibCheck', async () => {
     const tsc = join(app, 'node_modules/.bin/tsc');
-    const result = await run(tsc, ['-p', '.'], { cwd: app, timeout: 120_000 }).catch(
+    const result = await runFile(tsc, ['-p', '.'], { cwd: app, timeout: 120_000 }).catch(
       (error: { stdout?: string; code?: number }) => ({ stdout: error.stdout ?? '', code: error.code }),
     );
     expect(result.stdout).toBe('');
@@ -96,4 +133,11 @@ describe('the packages as installed from their tarballs', () => {
 
 interface PackageJson {
   devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+}
+
+/** `name@range` for a peer dependency of the workspace package `pkg`. */
+function peerRange(pkg: string, name: string): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as PackageJson;
+  return `${name}@${manifest.peerDependencies[name]}`;
 }

@@ -1,6 +1,7 @@
 // The TypeScript app, compiled with `tsc --strict` and no skipLibCheck against the installed typings: a typed job
 // handle, every backend's options, and a payload the compiler must refuse.
 import { BackgroundJobServer, defineJob, JobClient, silentLogger, WorkerRegistry } from '@jobsmith/core';
+import { foldCounts, type Storage, withInputChecks } from '@jobsmith/core/storage';
 import { PostgresStorage } from '@jobsmith/storage-postgres';
 import { RedisStorage } from '@jobsmith/storage-redis';
 import { SqliteStorage } from '@jobsmith/storage-sqlite';
@@ -19,6 +20,12 @@ export async function main(filename: string): Promise<string> {
   await storage.close();
   return id;
 }
+
+// The backend author's entry: its wrapper keeps the storage's own type, and counts fold from rows.
+export function checked<S extends Storage<never>>(storage: S): S {
+  return withInputChecks(storage);
+}
+export const total: number = foldCounts([{ queue: 'default', state: 'enqueued', n: 2 }]).byState.enqueued;
 
 export const others = [
   () => new PostgresStorage({ connectionString: 'postgres://localhost/app', durableClaims: true }),

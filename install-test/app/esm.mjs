@@ -1,12 +1,17 @@
 // The ESM app: a server and a client on the installed packages run one job; prints `esm: <result>`.
-// Usage: node esm.mjs sqlite <file> | node esm.mjs postgres <connectionString> <schema>
+// Usage: node esm.mjs sqlite <file> | node esm.mjs postgres <connectionString> <schema> | node esm.mjs redis <url> <prefix>
 import { BackgroundJobServer, JobClient, silentLogger, WorkerRegistry } from '@jobsmith/core';
 
 const [kind, target, schema] = process.argv.slice(2);
-const storage =
-  kind === 'postgres'
-    ? new (await import('@jobsmith/storage-postgres')).PostgresStorage({ connectionString: target, schema })
-    : new (await import('@jobsmith/storage-sqlite')).SqliteStorage({ filename: target });
+async function openStorage() {
+  if (kind === 'postgres') {
+    return new (await import('@jobsmith/storage-postgres')).PostgresStorage({ connectionString: target, schema });
+  }
+  if (kind === 'redis')
+    return new (await import('@jobsmith/storage-redis')).RedisStorage({ url: target, prefix: schema });
+  return new (await import('@jobsmith/storage-sqlite')).SqliteStorage({ filename: target });
+}
+const storage = await openStorage();
 const registry = new WorkerRegistry().register('greet', async (payload) => `hello ${payload.name}`);
 const server = new BackgroundJobServer({ logger: silentLogger }, storage, registry);
 await server.start();
