@@ -58,9 +58,9 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Jobs buildNewJob made, frozen, each mapped to whether buildNewJob generated its id. storage-checks.ts skips checking
- * them again: its checks guard direct Storage callers, and re-parsing every payload there was a tenth of a bulk
- * enqueue's time in Node. One map, not a set each: an insert per job is a bulk enqueue's cost too.
+ * Jobs buildNewJob made, frozen, each mapped to whether buildNewJob generated its id. The seam's input checks
+ * (storage-kit/input-checks.ts) skip them: they guard direct Storage callers, and re-parsing every payload there was a
+ * tenth of a bulk enqueue's time in Node. One map, not a set each: an insert per job is a bulk enqueue's cost too.
  */
 const builtJobs = new WeakMap<NewJob, boolean>();
 

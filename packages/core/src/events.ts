@@ -42,6 +42,7 @@ export type ErrorSource =
   | 'recurring'
   | 'cleanup'
   | 'heartbeat'
+  | 'leaseSweep'
   | 'listener'
   | 'server';
 

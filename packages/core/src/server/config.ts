@@ -145,7 +145,7 @@ export const DEFAULT_TUNING = Object.freeze({
 /** A checked, complete, frozen config, with the internal tuning the server runs with. */
 export type ResolvedServerConfig = Readonly<Required<ServerConfig>> & { readonly tuning: ServerTuning };
 
-/** Every ServerConfig default, in one frozen object (DESIGN.md's values). */
+/** Every ServerConfig default, in one frozen object. */
 export const DEFAULT_SERVER_CONFIG = Object.freeze({
   serverName: 'jobsmith',
   workerCount: 10,

@@ -79,7 +79,7 @@ describe('LeaseSweep', () => {
     expect(times).toHaveLength(9);
     const gaps = times.slice(1).map((at, i) => at - (times[i] ?? 0));
     expect(Math.max(...gaps)).toBeLessThanOrEqual(1000 * 1.25 + 50);
-    expect(context.errors.every((e) => e.source === 'heartbeat')).toBe(true);
+    expect(context.errors.every((e) => e.source === 'leaseSweep')).toBe(true);
   });
 
   describeLoopLifecycle(() => {

@@ -18,7 +18,7 @@ export interface LeaseSweepConfig {
 /** The expired-lease loop: `runOnce()` requeues (or fails) every job whose lease lapsed; returns how many moved. */
 export class LeaseSweep extends Loop<number> {
   // Reported as the heartbeat, whose pass ran this sweep before it had its own loop (ErrorSource is public).
-  protected readonly source: ErrorSource = 'heartbeat';
+  protected readonly source: ErrorSource = 'leaseSweep';
   private readonly storage: Storage;
   private readonly config: LeaseSweepConfig;
   private readonly onJobsRequeued: () => void;

@@ -2,9 +2,10 @@
 // cancels where `capabilities.push` says so), the shared `clock`, and peers that see the same data.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { StorageError } from '../../errors.js';
 import type { Storage } from '../../storage.js';
 import type { ConformanceContext } from './context.js';
-import { claimJob, enqueueJob, jobTotal, mustGet } from './fixtures.js';
+import { claimJob, enqueueJob, jobTotal, makeServerInfo, mustGet, newJob } from './fixtures.js';
 
 /** How long a test waits for a push before enqueueing again (real time: the event comes from another connection). */
 const HEAR_WAIT_MS = 250;
@@ -99,6 +100,35 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
       expect(await mustGet(ctx.storage, job.id)).toEqual(job);
       expect(await enqueueJob(ctx)).toMatchObject({ state: 'enqueued' });
       expect(await jobTotal(ctx.storage)).toBe(2);
+    });
+
+    it('makes every later call reject with a StorageError naming the operation, and a second close resolves', async () => {
+      // A peer when the backend has one, so the test storage stays open for teardown; else the storage itself.
+      const peer = await ctx.connectPeer();
+      const closed = peer === ctx.storage ? ctx.storage : peer;
+      const job = newJob(ctx);
+      if (closed === ctx.storage) await closed.close();
+      else await ctx.closePeer(closed);
+      await closed.close();
+      const lease = { id: job.id, leaseId: 'lease-1' };
+      const now = ctx.clock.now();
+      const calls: Record<string, () => Promise<unknown>> = {
+        enqueue: () => closed.enqueue({ jobs: [job] }),
+        get: () => closed.get(job.id),
+        list: () => closed.list({ limit: 1, offset: 0 }),
+        counts: () => closed.counts(),
+        fetchAndLock: () => closed.fetchAndLock({ serverId: 'jobsmith#1', queues: [], limit: 1, leaseMs: 1_000 }),
+        finish: () => closed.finish({ outcomes: [{ ...lease, to: 'succeeded' }] }),
+        renewLeases: () => closed.renewLeases({ leases: [lease], lockedUntil: now }),
+        promoteDue: () => closed.promoteDue({ now, limit: 1 }),
+        registerServer: () => closed.registerServer(makeServerInfo('jobsmith#1', now)),
+        listRecurring: () => closed.listRecurring(),
+      };
+      for (const [operation, call] of Object.entries(calls)) {
+        const attempt = call();
+        await expect(attempt, operation).rejects.toBeInstanceOf(StorageError);
+        await expect(attempt, operation).rejects.toMatchObject({ message: expect.stringMatching(`^${operation}: `) });
+      }
     });
   });
 

@@ -1,5 +1,6 @@
-// storage-input.ts: conformance of the seam's own input checks (core's storage-checks.ts): a direct caller of the
-// Storage passing a bad value gets a ValidationError naming the same field on every backend, and nothing is written.
+// storage-input.ts: conformance of the seam's own input checks (storage-kit/input-checks.ts, applied by
+// withInputChecks): a direct caller of the Storage passing a bad value gets a ValidationError naming the same field on
+// every backend, and nothing is written.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors.js';
 import type { Storage } from '../../storage.js';
