@@ -20,7 +20,6 @@ import {
   type EnqueueParams,
   type EnqueueResult,
   type FetchAndLockParams,
-  type FinishOutcome,
   type FinishParams,
   type FireRecurringParams,
   foldCounts,

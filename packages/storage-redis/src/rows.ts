@@ -1,7 +1,7 @@
 // rows.ts: Redis hashes <-> jobsmith values. Jobs, servers and recurring definitions travel to scripts as ARGV
 // strings; jobs come back as rows of JOB_FIELDS values, servers and definitions as HGETALL replies. Times are ms
 // strings, a null is an absent field (or '' in ARGV). Payload and result are stored as the exact JSON text the core gave and parsed only here, on the way out.
-import { JOB_STATES, type Job, type JobState, type JsonValue, type NewJob, StorageError } from '@jobsmith/core';
+import { type Job, type JobState, type JsonValue, type NewJob, StorageError } from '@jobsmith/core';
 import {
   type FinishOutcome,
   foldCounts,

@@ -2,7 +2,6 @@
 // supplies the connection's statements and `now`, and wraps writes in BEGIN IMMEDIATE and errors in toStorageError.
 import {
   IllegalTransitionError,
-  JOB_STATES,
   type Job,
   type JobState,
   type NewJob,
