@@ -100,6 +100,14 @@ describe('the packages as installed from their tarballs', () => {
     expect(postgres.dependencies).not.toHaveProperty('pg');
   });
 
+  it('keeps the test kit out of the main and storage entries (no vitest reached from them)', () => {
+    const dist = join(app, 'node_modules/@jobsmith/core/dist');
+    const entries = [...readdirSync(dist), ...readdirSync(join(dist, 'storage')).map((file) => join('storage', file))];
+    const code = entries.filter((file) => /\.(c?js)$/.test(file));
+    expect(code.length).toBeGreaterThan(3);
+    for (const file of code) expect(readFileSync(join(dist, file), 'utf8'), file).not.toContain('vitest');
+  });
+
   it('runs a job from an ESM app on SQLite', async () => {
     const { stdout } = await run('node', ['esm.mjs', 'sqlite', join(work, 'esm.db')], { cwd: app, timeout: 30_000 });
     expect(stdout.trim()).toBe('esm: hello sqlite');
