@@ -89,6 +89,11 @@ export interface FinishOutcome extends Lease {
 export interface FinishParams {
   /** One per job; each applies or not on its own (a stale lease changes nothing), in one round trip. */
   outcomes: FinishOutcome[];
+  /**
+   * The write's time: `updatedAt`, and `finishedAt` of a finished job. The server passes it so the events it emits
+   * carry the job as stored without reading it back; absent, the storage reads its clock.
+   */
+  now?: Date;
 }
 
 export interface RenewLeasesParams {
@@ -208,7 +213,7 @@ export type JobCancelledListener = (jobId: string) => void;
  * The storage seam. `Tx` is the backend's transaction handle for `enqueue({ tx })`; `unknown` where it has none.
  * Time-sensitive methods read `clock`, which the server shares.
  *
- * `updatedAt`: every write to a job sets it to now (a sweep's own `now`, otherwise `clock.now()`), except
+ * `updatedAt`: every write to a job sets it to now (a sweep's or a finish's own `now`, otherwise `clock.now()`), except
  * `renewLeases`, which only moves `lockedUntil`; `enqueue` sets it to the NewJob's `createdAt`.
  */
 export interface Storage<Tx = unknown> {

@@ -192,9 +192,9 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  finish({ outcomes }: FinishParams): Promise<boolean[]> {
+  finish({ outcomes, now: at }: FinishParams): Promise<boolean[]> {
     return this.run('finish', () => {
-      const now = this.now();
+      const now = at?.getTime() ?? this.now();
       return outcomes.map((outcome) => {
         const record = this.leased(outcome);
         if (record === undefined) return false;

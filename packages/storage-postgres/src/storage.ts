@@ -253,14 +253,14 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return rows.map((row) => claimedJobFromSqlRow(row, claim));
   }
 
-  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
+  async finish({ outcomes, now }: FinishParams): Promise<boolean[]> {
     await this.ready('finish');
     if (outcomes.length === 0) return [];
     // Every outcome deletes its job (a TTL of 0): the lean statement, which binds two arrays rather than eight.
     const isPurgeOnly = outcomes.every((outcome) => outcome.purge === true);
     const { rows } = isPurgeOnly
       ? await this.db.run<{ ord: number }>('finish', 'finish-purge', finishPurgeColumns(outcomes))
-      : await this.db.run<{ ord: number }>('finish', 'finish', [...finishColumns(outcomes), this.clock.now()]);
+      : await this.db.run<{ ord: number }>('finish', 'finish', [...finishColumns(outcomes), now ?? this.clock.now()]);
     const applied = new Set(rows.map((row) => row.ord));
     return outcomes.map((_, index) => applied.has(index + 1));
   }

@@ -214,13 +214,13 @@ export class RedisStorage implements Storage {
     return (reply as JobRow[]).map((row, index) => claimedJob(row, claim, index + 1));
   }
 
-  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
+  async finish({ outcomes, now }: FinishParams): Promise<boolean[]> {
     if (outcomes.length === 0) return [];
     // Every outcome deletes its job (a TTL of 0): the lean script, sent two slots per outcome rather than eight.
     if (outcomes.every((outcome) => outcome.purge === true)) {
       return asFlags(await this.run('finish', 'finish-purge', [String(outcomes.length), ...leaseArgs(outcomes)]));
     }
-    const args = [ms(this.clock.now()), String(outcomes.length)];
+    const args = [ms(now ?? this.clock.now()), String(outcomes.length)];
     for (const outcome of outcomes) pushFinishArgs(args, outcome);
     return asFlags(await this.run('finish', 'finish', args));
   }

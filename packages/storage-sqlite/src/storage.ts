@@ -185,8 +185,8 @@ export class SqliteStorage implements Storage<Database.Database> {
     return this.write('fetchAndLock', (statements, now) => claimJobs(statements, params, now));
   }
 
-  async finish({ outcomes }: FinishParams): Promise<boolean[]> {
-    return this.write('finish', (statements, now) => finishJobs(statements, outcomes, now));
+  async finish({ outcomes, now: at }: FinishParams): Promise<boolean[]> {
+    return this.write('finish', (statements, now) => finishJobs(statements, outcomes, at?.getTime() ?? now));
   }
 
   async renewLeases(params: RenewLeasesParams): Promise<boolean[]> {

@@ -2,7 +2,8 @@ import { MemoryStorage } from '@jobsmith/storage-memory';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import type { FinishOutcome } from '../storage.js';
-import { Completer, WRITE_RETRY_BACKOFF, type WriteResult } from './completer.js';
+import { makeNewJob } from '../testing/new-job.js';
+import { Completer, type FinishWrite, WRITE_RETRY_BACKOFF, type WriteResult } from './completer.js';
 import { DEFAULT_TUNING } from './config.js';
 import { flakiness, flakyStorage, gateFinish, makeLoopContext, settle, until } from './test-support.js';
 
@@ -15,6 +16,11 @@ function setup() {
   return { gate, completer };
 }
 
+/** How the write ended, without its time. */
+async function resultOf(write: Promise<FinishWrite>): Promise<WriteResult> {
+  return (await write).result;
+}
+
 function outcome(n: number): FinishOutcome {
   return { id: `job-${n}`, leaseId: `lease-${n}`, to: 'succeeded', result: 'null' };
 }
@@ -22,9 +28,9 @@ function outcome(n: number): FinishOutcome {
 describe('Completer', () => {
   it('keeps one finish in flight; outcomes queued meanwhile go together in the next call', async () => {
     const { gate, completer } = setup();
-    const results: Promise<WriteResult>[] = [completer.finish(outcome(1))];
+    const results: Promise<WriteResult>[] = [resultOf(completer.finish(outcome(1)))];
     await until(() => gate.waiting === 1);
-    for (let n = 2; n <= 4; n++) results.push(completer.finish(outcome(n)));
+    for (let n = 2; n <= 4; n++) results.push(resultOf(completer.finish(outcome(n))));
     await settle();
     expect(gate.calls.map((call) => call.length)).toEqual([1]);
     gate.open();
@@ -32,21 +38,33 @@ describe('Completer', () => {
     expect(gate.calls.map((call) => call.map((o) => o.id))).toEqual([['job-1'], ['job-2', 'job-3', 'job-4']]);
   });
 
+  it("reports the time it gave storage as the stored job's updatedAt", async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const storage = new MemoryStorage({ clock });
+    const completer = new Completer(storage, clock, makeLoopContext(clock).events);
+    await storage.enqueue({ jobs: [makeNewJob({}, clock.now())] });
+    const [job] = await storage.fetchAndLock({ serverId: 's', queues: [], limit: 1, leaseMs: 60_000 });
+    clock.advance(1_000);
+    const write = await completer.finish({ id: job!.id, leaseId: job!.leaseId!, to: 'succeeded', result: '1' });
+    expect(write).toEqual({ result: 'persisted', writtenAt: clock.now() });
+    expect((await storage.get(job!.id))?.updatedAt).toEqual(write.writtenAt);
+  });
+
   const { maxWriteBatch } = DEFAULT_TUNING;
 
   it(`sends at most ${maxWriteBatch} outcomes per call`, async () => {
     const { gate, completer } = setup();
     gate.open();
-    const results = Array.from({ length: maxWriteBatch + 5 }, (_, n) => completer.finish(outcome(n)));
+    const results = Array.from({ length: maxWriteBatch + 5 }, (_, n) => resultOf(completer.finish(outcome(n))));
     await Promise.all(results);
     expect(gate.calls.map((call) => call.length)).toEqual([maxWriteBatch, 5]);
   });
 
   it('drops a queued outcome, which resolves as dropped, but not one already sent', async () => {
     const { gate, completer } = setup();
-    const sent = completer.finish(outcome(1));
+    const sent = resultOf(completer.finish(outcome(1)));
     await until(() => gate.waiting === 1);
-    const queued = completer.finish(outcome(2));
+    const queued = resultOf(completer.finish(outcome(2)));
     expect(completer.dropQueued({ id: 'job-1', leaseId: 'lease-1' })).toBe(false);
     expect(completer.dropQueued({ id: 'job-2', leaseId: 'another-lease' })).toBe(false);
     expect(completer.dropQueued({ id: 'job-2', leaseId: 'lease-2' })).toBe(true);
@@ -71,7 +89,7 @@ describe('Completer when storage fails', () => {
   it('keeps retrying a failing call, backing off to 5 s, and answers once storage takes it', async () => {
     const { clock, state, completer } = failingSetup();
     state.failuresLeft = 8;
-    const result = completer.finish(outcome(1));
+    const result = resultOf(completer.finish(outcome(1)));
     const failedAt: number[] = [];
     const start = clock.now().getTime();
     while (state.failuresLeft > 0 || state.calls.length === 0) {
@@ -88,7 +106,7 @@ describe('Completer when storage fails', () => {
   it('resolves every write not yet stored as failed on abandon(), and takes writes again after start()', async () => {
     const { clock, state, completer } = failingSetup();
     state.failuresLeft = 1_000_000;
-    const first = completer.finish(outcome(1));
+    const first = resultOf(completer.finish(outcome(1)));
     await until(() => state.failed.length > 0);
     await settle();
     completer.abandon();
@@ -96,7 +114,7 @@ describe('Completer when storage fails', () => {
     state.failuresLeft = 0;
     completer.start();
     clock.advance(WRITE_RETRY_BACKOFF.maxMs * 2);
-    expect(await completer.finish(outcome(2))).toBe('leaseLost');
+    expect(await resultOf(completer.finish(outcome(2)))).toBe('leaseLost');
   });
 
   it('sets aside an outcome storage refuses as input; its batchmates are written', async () => {
@@ -104,7 +122,7 @@ describe('Completer when storage fails', () => {
     const storage = new MemoryStorage({ clock });
     const completer = new Completer(storage, clock, makeLoopContext(clock).events);
     const bad = { ...outcome(1), error: { name: 42, message: 'x' } } as unknown as FinishOutcome;
-    const results = await Promise.all([completer.finish(bad), completer.finish(outcome(2))]);
+    const results = await Promise.all([resultOf(completer.finish(bad)), resultOf(completer.finish(outcome(2)))]);
     expect(results).toEqual(['failed', 'leaseLost']);
   });
 });

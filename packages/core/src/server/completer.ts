@@ -21,12 +21,22 @@ import { DEFAULT_TUNING } from './config.js';
  */
 export type WriteResult = 'persisted' | 'leaseLost' | 'failed' | 'dropped';
 
+/**
+ * How a finish ended, and the time the call that stored it gave storage as its `now` (the job's `updatedAt`); null
+ * when it was not stored, or when a call whose reply was lost stored it (its time is then unknown here).
+ */
+export interface FinishWrite {
+  result: WriteResult;
+  writtenAt: Date | null;
+}
+
 /** Pauses between tries of a failing call: 100 ms doubling per consecutive failure up to 5 s, ±25 %. */
 export const WRITE_RETRY_BACKOFF: BackoffSchedule = Object.freeze({ initialMs: 100, maxMs: 5000, jitter: 0.25 });
 
 interface Pending<T> {
   item: T;
-  resolve: (result: WriteResult) => void;
+  /** `writtenAt`: the `now` of the call that stored it, when known. */
+  resolve: (result: WriteResult, writtenAt?: Date) => void;
   /** A call carrying it failed, so it may have been written even so (the reply was lost). */
   inDoubt: boolean;
   /** The attempt of the run (finish only): tells this run's write from a later run's when reconciling. */
@@ -37,7 +47,8 @@ interface Pending<T> {
 interface Lane<T extends Lease> {
   operation: 'finish' | 'release';
   queue: Pending<T>[];
-  send(items: T[]): Promise<boolean[]>;
+  /** `now`: the write's time, which `finish` stores as `updatedAt`. */
+  send(items: T[], now: Date): Promise<boolean[]>;
   check(item: T): void;
   /** Tells, after a lost reply and a refused retry, whether the lost call wrote it. */
   readBack?(pending: Pending<T>): Promise<WriteResult>;
@@ -67,7 +78,7 @@ export class Completer {
     this.finishes = {
       operation: 'finish',
       queue: [],
-      send: (outcomes) => this.storage.finish({ outcomes }),
+      send: (outcomes, now) => this.storage.finish({ outcomes, now }),
       check: (outcome) => storageChecks.finish({ outcomes: [outcome] }),
       readBack: (pending) => this.reconcile(pending),
     };
@@ -85,9 +96,10 @@ export class Completer {
   }
 
   /** Queues `outcome` of a run at `attempt` for the next batched `finish`. */
-  finish(outcome: FinishOutcome, attempt = 0): Promise<WriteResult> {
+  finish(outcome: FinishOutcome, attempt = 0): Promise<FinishWrite> {
     return new Promise((resolve) => {
-      this.finishes.queue.push({ item: outcome, resolve, inDoubt: false, attempt });
+      const written = (result: WriteResult, writtenAt?: Date) => resolve({ result, writtenAt: writtenAt ?? null });
+      this.finishes.queue.push({ item: outcome, resolve: written, inDoubt: false, attempt });
       this.schedule();
     });
   }
@@ -112,7 +124,7 @@ export class Completer {
     const [pending] = queue.splice(i, 1);
     if (pending === undefined) return false;
     // reconcile never rejects: a failed read-back answers leaseLost.
-    if (pending.inDoubt) void this.reconcile(pending).then(pending.resolve);
+    if (pending.inDoubt) void this.reconcile(pending).then((result) => pending.resolve(result));
     else pending.resolve('dropped');
     return true;
   }
@@ -155,8 +167,12 @@ export class Completer {
     const batch = lane.queue.splice(0, this.maxWriteBatch);
     if (batch.length === 0) return true;
     let results: boolean[];
+    const now = this.clock.now();
     try {
-      results = await lane.send(batch.map((p) => p.item));
+      results = await lane.send(
+        batch.map((p) => p.item),
+        now,
+      );
     } catch (error) {
       if (this.abandoned) {
         for (const pending of batch) pending.resolve('failed');
@@ -176,9 +192,9 @@ export class Completer {
     // Resolved in place (no promise per outcome on the hot path); only a refused write that was in doubt is read back.
     const readBacks: Promise<void>[] = [];
     batch.forEach((pending, i) => {
-      if (results[i] === true) pending.resolve('persisted');
+      if (results[i] === true) pending.resolve('persisted', now);
       else if (pending.inDoubt && lane.readBack !== undefined)
-        readBacks.push(lane.readBack(pending).then(pending.resolve));
+        readBacks.push(lane.readBack(pending).then((result) => pending.resolve(result)));
       else pending.resolve('leaseLost');
     });
     if (readBacks.length > 0) await Promise.all(readBacks);

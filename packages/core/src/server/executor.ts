@@ -294,7 +294,7 @@ export class Executor {
     const written = this.deps.completer.finish(outcome, run.job.attempt);
     // running -> writtenBehind (its slot frees now) or held (it keeps its slot until there is room).
     if (this.pending.admit(run)) this.slotFreed();
-    const result = await written;
+    const { result, writtenAt } = await written;
     if (result === 'leaseLost') await this.reportRefusedFinish(run);
     if (result === 'dropped' && !run.isCancelled) {
       const error = new LeaseLostError('renewLeases', run.job.id);
@@ -305,8 +305,11 @@ export class Executor {
     if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.retryScheduled(outcome.runAt);
     const now = this.clock.now();
     if (!this.events.wantsMove(outcome.to)) return;
-    const finished = finishedJob(run.job, outcome, now);
-    this.events.emitMove(outcome.purge ? finished : await this.storedAfter(finished), 'processing', now);
+    // Stored at the time the completer gave storage, the job is known without a read; only a write whose reply was
+    // lost (its time unknown here) is read back.
+    const finished = finishedJob(run.storedJob, outcome, writtenAt ?? now);
+    const stored = outcome.purge || writtenAt !== null ? finished : await this.storedAfter(finished);
+    this.events.emitMove(stored, 'processing', now);
   }
 
   private async persistRelease(run: Run): Promise<void> {
@@ -409,7 +412,8 @@ export class Executor {
     }
     if (!run.isRunning) return;
     try {
-      await this.deps.storage.recordProgress({ reports: [{ ...run.lease, progress: value }] });
+      const [taken] = await this.deps.storage.recordProgress({ reports: [{ ...run.lease, progress: value }] });
+      if (taken === true) run.noteProgress(value);
     } catch (error) {
       this.events.reportError(error, 'executor', 'recording progress failed');
     }

@@ -42,6 +42,8 @@ export class Run implements Deadline {
   private reason: AbortReason | null = null;
   private error: JobAbortedError | null = null;
   private cancelled = false;
+  /** What storage holds as the job's progress: the claim's, then each report it took. */
+  private storedProgress: number | null;
 
   /** A run of `job`, claimed at `claimedAtMs` (clock ms), that times out after `timeoutMs`. */
   constructor(job: Job, timeoutMs: number, claimedAtMs: number) {
@@ -49,6 +51,7 @@ export class Run implements Deadline {
     this.lease = { id: job.id, leaseId: job.leaseId ?? '' };
     this.timeoutMs = timeoutMs;
     this.deadlineAt = claimedAtMs + timeoutMs;
+    this.storedProgress = job.progress;
   }
 
   get state(): RunState {
@@ -77,6 +80,16 @@ export class Run implements Deadline {
       if (this.error !== null) this.controller.abort(this.error);
     }
     return this.controller.signal;
+  }
+
+  /** The job as this run knows storage holds it: as claimed, with the last progress storage took. */
+  get storedJob(): Job {
+    return this.storedProgress === this.job.progress ? this.job : { ...this.job, progress: this.storedProgress };
+  }
+
+  /** Storage took `value` as the job's progress (a `recordProgress` that applied). */
+  noteProgress(value: number): void {
+    this.storedProgress = value;
   }
 
   /** Storage moved the job to `deleted`, and this run has said so (`jobCancelled`). */

@@ -210,6 +210,7 @@ function checkFinishOutcome(operation: string, field: string, value: unknown): v
 function checkFinishParams(params: FinishParams): void {
   checkObject('finish', 'params', params);
   checkEach('finish', 'outcomes', params.outcomes, checkFinishOutcome);
+  checkOptionalDate('finish', 'now', params.now);
 }
 
 function checkRenewLeasesParams(params: RenewLeasesParams): void {

@@ -112,6 +112,19 @@ export function finishConformance(ctx: ConformanceContext): void {
       });
     });
 
+    it('writes the given now as updatedAt (and finishedAt of a finished job) instead of reading its clock', async () => {
+      const [done, retried] = [await claimedJob(ctx), await claimedJob(ctx)];
+      const now = fromNow(ctx, -1_234);
+      const runAt = fromNow(ctx, 60_000);
+      const outcomes = [
+        { ...leaseOf(done), to: 'succeeded' as const, result: '1' },
+        { ...leaseOf(retried), to: 'awaiting_retry' as const, error: { message: 'again' }, runAt },
+      ];
+      expect(await ctx.storage.finish({ outcomes, now })).toEqual([true, true]);
+      expect(await mustGet(ctx.storage, done.id)).toMatchObject({ updatedAt: now, finishedAt: now });
+      expect(await mustGet(ctx.storage, retried.id)).toMatchObject({ updatedAt: now, finishedAt: null, runAt });
+    });
+
     it('keeps a finished job without expiry when expiresAt is null', async () => {
       const job = await claimedJob(ctx);
       expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'succeeded', expiresAt: null }] })).toEqual([

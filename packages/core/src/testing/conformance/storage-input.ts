@@ -104,6 +104,13 @@ const BAD_CALLS: readonly BadCall[] = [
       storage.finish({ outcomes: [{ id: 'job-1', leaseId: 'lease-1', to: 'succeeded', result: 'nope' }] }),
   },
   {
+    method: 'finish',
+    what: 'finish with an Invalid Date now',
+    field: 'now',
+    call: (storage) =>
+      storage.finish({ outcomes: [{ id: 'job-1', leaseId: 'lease-1', to: 'succeeded' }], now: INVALID_DATE }),
+  },
+  {
     method: 'renewLeases',
     what: 'renewLeases with an Invalid Date lockedUntil',
     field: 'lockedUntil',
