@@ -73,4 +73,4 @@ export type { RecurringOptions } from './server/recurring.js';
 export { BackgroundJobServer } from './server/server.js';
 // The Storage contract an app names when it passes a storage around; the rest of the seam is in @jobsmith/core/storage.
 export type { JobCounts, RecurringDefinition, ServerInfo, Storage, StorageCapabilities } from './storage.js';
-export { type RetryRequest, WorkerResult } from './worker-result.js';
+export { type RetryRequest, type SnoozeRequest, WorkerResult } from './worker-result.js';

@@ -5,9 +5,10 @@
 /**
  * Where a job is in its life.
  * - `enqueued`: due and waiting; the dispatcher's `fetchAndLock` moves it to `processing`.
- * - `scheduled`: `runAt` is in the future; the scheduler's `promoteDue` moves it to `enqueued` when due.
- * - `processing`: claimed under a lease; the executor's `finish` moves it on, `release` (graceful stop) and the
- *   lease / dead-server sweeps hand it back to `enqueued`.
+ * - `scheduled`: `runAt` is in the future (enqueued for later, or snoozed by its handler: `finish` from `processing`
+ *   with the attempt refunded); the scheduler's `promoteDue` moves it to `enqueued` when due.
+ * - `processing`: claimed under a lease; the executor's `finish` moves it on (to `scheduled` for a snooze),
+ *   `release` (graceful stop) and the lease / dead-server sweeps hand it back to `enqueued`.
  * - `awaiting_retry`: failed an attempt, `runAt` is the next try; the scheduler's `promoteDue` re-enqueues it.
  * - `succeeded`, `failed`: finished; the cleanup loop's `purgeExpired` deletes it after `expiresAt`.
  *   A `failed` job may be re-enqueued by hand (`retryFailed`).
@@ -33,7 +34,7 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>
   enqueued: ['processing', 'deleted'],
   scheduled: ['processing', 'enqueued', 'deleted'],
   awaiting_retry: ['processing', 'enqueued', 'deleted'],
-  processing: ['succeeded', 'failed', 'awaiting_retry', 'enqueued', 'deleted'],
+  processing: ['succeeded', 'failed', 'awaiting_retry', 'scheduled', 'enqueued', 'deleted'],
   failed: ['enqueued'],
   succeeded: [],
   deleted: [],

@@ -17,6 +17,7 @@ describe('job transitions', () => {
         'processing->deleted',
         'processing->enqueued',
         'processing->failed',
+        'processing->scheduled',
         'processing->succeeded',
         'scheduled->deleted',
         'scheduled->enqueued',

@@ -71,14 +71,19 @@ export interface Lease {
   leaseId: string;
 }
 
-export type FinishState = 'succeeded' | 'failed' | 'awaiting_retry';
+/**
+ * Where `finish` moves a job: finished (`succeeded`, `failed`), or back to wait for `runAt`: `awaiting_retry` spends
+ * the attempt (a failed try), `scheduled` refunds it (a snooze: `attempt` - 1, `lastError` kept).
+ */
+export type FinishState = 'succeeded' | 'failed' | 'awaiting_retry' | 'scheduled';
 
 export interface FinishOutcome extends Lease {
   to: FinishState;
   /** JSON text of the handler's result (succeeded only). */
   result?: string | null;
+  /** The attempt's error (failed, awaiting_retry); ignored by `scheduled`, which keeps `lastError` as it was. */
   error?: JobError | null;
-  /** Next try (awaiting_retry only). */
+  /** When the job is due again (awaiting_retry and scheduled only; required there). */
   runAt?: Date;
   /** When the finished job may be purged (succeeded/failed); null keeps it. */
   expiresAt?: Date | null;

@@ -199,7 +199,7 @@ export class MemoryStorage implements Storage {
         const record = this.leased(outcome);
         if (record === undefined) return false;
         if (outcome.purge === true) this.jobs.remove(record.id);
-        else this.jobs.update(record, finishPatch(outcome, now));
+        else this.jobs.update(record, finishPatch(record, outcome, now));
         return true;
       });
     });

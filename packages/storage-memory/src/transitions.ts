@@ -21,7 +21,7 @@ export function claimPatch(record: JobRecord, serverId: string, now: number, lea
 }
 
 /** `processing` -> the outcome's state (purge is the caller's: it deletes instead). Literal patches: a hot path. */
-export function finishPatch(outcome: FinishOutcome, now: number): RecordPatch {
+export function finishPatch(record: JobRecord, outcome: FinishOutcome, now: number): RecordPatch {
   switch (outcome.to) {
     case 'succeeded':
       return {
@@ -50,6 +50,18 @@ export function finishPatch(outcome: FinishOutcome, now: number): RecordPatch {
         state: 'awaiting_retry',
         lastError: copyJobError(outcome.error),
         runAt: outcome.runAt!.getTime(),
+        updatedAt: now,
+      };
+    case 'scheduled':
+      // A snooze: the attempt is refunded and lastError kept; the job table files it by runAt for promoteDue.
+      return {
+        ...NO_LEASE,
+        state: 'scheduled',
+        attempt: Math.max(0, record.attempt - 1),
+        runAt: outcome.runAt!.getTime(),
+        result: null,
+        finishedAt: null,
+        expiresAt: null,
         updatedAt: now,
       };
   }

@@ -204,7 +204,7 @@ export function pushFinishArgs(args: string[], outcome: FinishOutcome): void {
     outcome.to,
     outcome.result ?? '',
     jobErrorToJson(outcome.error) ?? '',
-    outcome.to === 'awaiting_retry' ? msOrEmpty(outcome.runAt) : '',
+    outcome.to === 'awaiting_retry' || outcome.to === 'scheduled' ? msOrEmpty(outcome.runAt) : '',
     msOrEmpty(outcome.expiresAt),
     outcome.purge ? '1' : '0',
   );

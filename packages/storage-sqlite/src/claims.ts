@@ -55,6 +55,7 @@ const FINISH_STATEMENTS = {
   succeeded: 'finish-succeeded',
   failed: 'finish-failed',
   awaiting_retry: 'finish-awaiting-retry',
+  scheduled: 'finish-scheduled',
 } as const satisfies Record<FinishState, SqlName>;
 
 /** Applies each outcome whose lease is live; returns one boolean per outcome, in order. */

@@ -244,11 +244,16 @@ export class Completer {
   }
 }
 
-/** Whether `job`, read back after a lost reply, is what `outcome` of the run at `attempt` wrote. */
+/**
+ * Whether `job`, read back after a lost reply, is what `outcome` of the run at `attempt` wrote. A snooze refunded the
+ * attempt, so it left `attempt` - 1.
+ */
 export function wasWrittenBy(outcome: FinishOutcome, attempt: number, job: Job | null): boolean {
   if (job === null) return outcome.purge === true;
-  if (job.attempt !== attempt || job.state !== outcome.to || job.leaseId !== null) return false;
-  if (outcome.to === 'awaiting_retry') return job.runAt.getTime() === outcome.runAt?.getTime();
+  const stored = outcome.to === 'scheduled' ? attempt - 1 : attempt;
+  if (job.attempt !== stored || job.state !== outcome.to || job.leaseId !== null) return false;
+  if (outcome.to === 'awaiting_retry' || outcome.to === 'scheduled')
+    return job.runAt.getTime() === outcome.runAt?.getTime();
   if (outcome.to === 'failed') return job.lastError?.message === outcome.error?.message;
   return true;
 }

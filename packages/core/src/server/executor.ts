@@ -107,7 +107,7 @@ export class Executor {
     this.listeners.slotFreed.push(listener);
   }
 
-  /** Calls `listener` with the due time of each retry this executor wrote. */
+  /** Calls `listener` with the due time of each retry (or snooze) this executor wrote. */
   onRetryScheduled(listener: (runAt: Date) => void): void {
     this.listeners.retryScheduled.push(listener);
   }
@@ -302,7 +302,9 @@ export class Executor {
     }
     if (result !== 'persisted') return;
     logFailedAttempt(this.logger, run.job, outcome, this.config.serverId);
-    if (outcome.to === 'awaiting_retry' && outcome.runAt !== undefined) this.retryScheduled(outcome.runAt);
+    // A retry or a snooze: the scheduler learns when it falls due, as for a job enqueued for later.
+    if (outcome.runAt !== undefined && (outcome.to === 'awaiting_retry' || outcome.to === 'scheduled'))
+      this.retryScheduled(outcome.runAt);
     const now = this.clock.now();
     if (!this.events.wantsMove(outcome.to)) return;
     // Stored at the time the completer gave storage, the job is known without a read; only a write whose reply was

@@ -6,9 +6,12 @@ import type { Job, JobError } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { FinishOutcome } from '../storage.js';
 
-/** Logs a persisted outcome of a run when it is a failure (`awaiting_retry` or `failed`); success is not logged. */
+/**
+ * Logs a persisted outcome of a run when it is a failure (`awaiting_retry` or `failed`); success and a snooze
+ * (`scheduled`: the handler chose to wait) are not logged.
+ */
 export function logFailedAttempt(logger: Logger, job: Job, outcome: FinishOutcome, serverId: string): void {
-  if (outcome.to === 'succeeded') return;
+  if (outcome.to === 'succeeded' || outcome.to === 'scheduled') return;
   const error = outcome.error ?? null;
   const fields = {
     ...jobFields(job),

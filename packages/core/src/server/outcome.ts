@@ -1,6 +1,7 @@
 // server/outcome.ts: what the end of a run means for its job, as pure functions of (job, what the handler did, now,
-// config): `succeeded` with its JSON result, `awaiting_retry` at a time the retry policy or the handler picks, or
-// `failed`. retry.ts says how long to wait; this file says whether an attempt is left.
+// config): `succeeded` with its JSON result, `awaiting_retry` at a time the retry policy or the handler picks,
+// `scheduled` when the handler snoozes (attempt refunded), or `failed`. retry.ts says how long to wait; this file says
+// whether an attempt is left.
 import { UnrecoverableError, ValidationError } from '../errors.js';
 import type { Job, JobError, JsonValue } from '../job.js';
 import { type RetryPolicy, retryDelayMs } from '../retry.js';
@@ -16,9 +17,10 @@ export interface OutcomeConfig {
   retryPolicy: RetryPolicy;
 }
 
-/** The handler returned `value`: success, or a retry it asked for (`WorkerResult.retry`). */
+/** The handler returned `value`: success, or a retry or snooze it asked for (`WorkerResult.retry` / `.snooze`). */
 export function returnOutcome(job: Job, value: unknown, now: Date, config: OutcomeConfig): FinishOutcome {
   if (WorkerResult.isRetry(value)) return requestedRetryOutcome(job, value.delayMs, now, config);
+  if (WorkerResult.isSnooze(value)) return snoozeOutcome(job, value.delayMs, now, config);
   let result: string;
   try {
     // Most handlers return nothing: skip the checked serializer (and its replacer) for that case.
@@ -48,10 +50,12 @@ export function failureOutcome(job: Job, error: unknown, now: Date, config: Outc
 
 /** The run's job after a persisted finish, as events report it. */
 export function finishedJob(job: Job, outcome: FinishOutcome, now: Date): Job {
-  const finished = outcome.to !== 'awaiting_retry';
+  const snoozed = outcome.to === 'scheduled';
+  const finished = outcome.to !== 'awaiting_retry' && !snoozed;
   return {
     ...job,
     state: outcome.to,
+    attempt: snoozed ? Math.max(0, job.attempt - 1) : job.attempt,
     updatedAt: now,
     lockedBy: null,
     lockedUntil: null,
@@ -60,7 +64,7 @@ export function finishedJob(job: Job, outcome: FinishOutcome, now: Date): Job {
     finishedAt: finished ? now : null,
     expiresAt: finished ? (outcome.expiresAt ?? null) : null,
     result: outcome.result == null ? null : (JSON.parse(outcome.result) as JsonValue),
-    lastError: outcome.error ?? (outcome.to === 'succeeded' ? job.lastError : null),
+    lastError: snoozed ? job.lastError : (outcome.error ?? (outcome.to === 'succeeded' ? job.lastError : null)),
   };
 }
 
@@ -130,41 +134,64 @@ function requestedRetryOutcome(job: Job, delayMs: number, now: Date, config: Out
   return retryOrFail(job, chosen, null, now, config);
 }
 
-/** A retry delay as chosen, and who chose it (what a ValidationError about it names). */
+/**
+ * Back to `scheduled` `delayMs` from now with the attempt refunded (storage does the refund): no attempt check, a
+ * snooze never fails a job by itself. A runAt that cannot be stored fails it, as a retry's does (laterOrFailed).
+ */
+function snoozeOutcome(job: Job, delayMs: number, now: Date, config: OutcomeConfig): FinishOutcome {
+  const chosen = { operation: 'WorkerResult.snooze', field: 'options.delayMs', delay: delayMs, instead: 'snoozing' };
+  const later = laterOrFailed(job, chosen, null, now, config);
+  if (!(later instanceof Date)) return later;
+  return { id: job.id, leaseId: job.leaseId ?? '', to: 'scheduled', runAt: later };
+}
+
+/** A retry or snooze delay as chosen, who chose it (what a ValidationError about it names) and what it was for. */
 interface ChosenDelay {
   operation: string;
   field: string;
   delay: number;
+  /** What the job does not do when the delay fails it: 'retrying', 'snoozing'. */
+  instead: string;
+}
+
+/** A retry `chosen.delay` ms from now, or `failed` when that instant cannot be stored (laterOrFailed). */
+function retryOrFail(
+  job: Job,
+  chosen: Omit<ChosenDelay, 'instead'>,
+  lastError: JobError | null,
+  now: Date,
+  config: OutcomeConfig,
+): FinishOutcome {
+  const later = laterOrFailed(job, { ...chosen, instead: 'retrying' }, lastError, now, config);
+  return later instanceof Date ? retryOutcome(job, lastError, later) : later;
 }
 
 /**
- * A retry `chosen.delay` ms from now, or, when that instant cannot be stored (validation.ts checkDelay), `failed` with
- * a ValidationError naming who chose it (the attempt's own error quoted after it). Failing, not clamping: a job
- * parked until the year 9999 would look alive and never run, where a failed one shows the bug and can be retried by
- * hand. Either way the job leaves `processing`: an outcome storage refuses would strand it there.
+ * The instant `chosen.delay` ms from now, or, when it cannot be stored (validation.ts checkDelay), the `failed`
+ * outcome with a ValidationError naming who chose it (the attempt's own error quoted after it). Failing, not clamping:
+ * a job parked until the year 9999 would look alive and never run, where a failed one shows the bug and can be retried
+ * by hand. Either way the job leaves `processing`: an outcome storage refuses would strand it there.
  */
-function retryOrFail(
+function laterOrFailed(
   job: Job,
   chosen: ChosenDelay,
   lastError: JobError | null,
   now: Date,
   config: OutcomeConfig,
-): FinishOutcome {
-  let runAt: Date;
+): Date | FinishOutcome {
   try {
-    runAt = checkDelay(chosen.operation, chosen.field, chosen.delay, now);
+    return checkDelay(chosen.operation, chosen.field, chosen.delay, now);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const cause =
       lastError === null ? '' : `; the attempt failed with ${lastError.name ?? 'Error'}: ${lastError.message}`;
     const failure: JobError = {
       name: error.name,
-      message: `${error.message}, so the job failed instead of retrying${cause}`,
+      message: `${error.message}, so the job failed instead of ${chosen.instead}${cause}`,
     };
     if (lastError?.stack !== undefined) failure.stack = lastError.stack;
     return failedOutcome(job, failure, now, config);
   }
-  return retryOutcome(job, lastError, runAt);
 }
 
 function retryOutcome(job: Job, error: JobError | null, runAt: Date): FinishOutcome {

@@ -1,5 +1,5 @@
 // server/scheduler.ts: promotes due `scheduled` and `awaiting_retry` jobs to `enqueued`, in batches, every
-// schedulerPollIntervalMs, and sooner when this server itself wrote a retry due before the next pass.
+// schedulerPollIntervalMs, and sooner when this server itself wrote a retry or a snooze due before the next pass.
 import type { ErrorSource } from '../events.js';
 import type { Storage } from '../storage.js';
 import { DEFAULT_TUNING } from './config.js';

@@ -62,8 +62,16 @@ describe('storageChecks.finish', () => {
       { ...lease, to: 'succeeded', result: '[]', expiresAt: null, purge: true },
       { ...lease, to: 'failed', error: new Error('x'), expiresAt: runAt },
       { ...lease, to: 'awaiting_retry', error: { message: 'y' }, runAt },
+      { ...lease, to: 'scheduled', runAt },
     ] as const;
     expect(() => storageChecks.finish({ outcomes: [...outcomes] })).not.toThrow();
+  });
+
+  it('requires a runAt of a snooze to scheduled', () => {
+    const snooze = { id: 'j', leaseId: 'l', to: 'scheduled' } as const;
+    expect(() => storageChecks.finish({ outcomes: [snooze] })).toThrow(
+      expect.objectContaining({ field: 'outcomes[0].runAt' }),
+    );
   });
 });
 

@@ -187,13 +187,14 @@ function checkFetchAndLockParams(params: FetchAndLockParams): void {
   checkPositiveMs(operation, 'leaseMs', params.leaseMs);
 }
 
-const FINISH_STATES: readonly string[] = ['succeeded', 'failed', 'awaiting_retry'];
+const FINISH_STATES: readonly string[] = ['succeeded', 'failed', 'awaiting_retry', 'scheduled'];
 
 function checkFinishOutcome(operation: string, field: string, value: unknown): void {
   checkLease(operation, field, value);
   const outcome = value as FinishOutcome;
   checkOneOf(operation, `${field}.to`, outcome.to, FINISH_STATES);
-  if (outcome.to === 'awaiting_retry') checkDate(operation, `${field}.runAt`, outcome.runAt);
+  if (outcome.to === 'awaiting_retry' || outcome.to === 'scheduled')
+    checkDate(operation, `${field}.runAt`, outcome.runAt);
   if (outcome.result != null) checkJsonText(operation, `${field}.result`, outcome.result);
   if (outcome.error != null) {
     checkObject(operation, `${field}.error`, outcome.error);

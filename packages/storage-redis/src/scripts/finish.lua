@@ -1,14 +1,17 @@
---[[ finish.lua: Storage.finish. Moves claimed jobs to succeeded, failed or awaiting_retry, each a compare-and-set on
-leaseId + processing: a stale lease changes nothing for that job; the live ones of the batch still apply.
+--[[ finish.lua: Storage.finish. Moves claimed jobs to succeeded, failed, awaiting_retry or scheduled, each a
+compare-and-set on leaseId + processing: a stale lease changes nothing for that job; the live ones of the batch still
+apply.
 KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [3] state ZSETs, [5] server-jobs SETs, [7] counts,
   [8] ids, [10] delayed, [11] processing, [12] expiring, [13] unique.
 ARGV[1]: now (ms); ARGV[2]: number of outcomes n; then 8 slots per outcome: id, leaseId, to ('succeeded' |
-  'failed' | 'awaiting_retry'), result (JSON text, opaque, or ''), error (JSON text built in TypeScript, or ''),
-  runAt (ms, awaiting_retry only, or ''), expiresAt (ms or ''), purge ('1' deletes the job in this same write).
+  'failed' | 'awaiting_retry' | 'scheduled'), result (JSON text, opaque, or ''), error (JSON text built in
+  TypeScript, or ''), runAt (ms, awaiting_retry and scheduled only, or ''), expiresAt (ms or ''), purge ('1' deletes
+  the job in this same write).
 Returns: an array of n integers: 1 when the outcome applied, 0 when its lease was stale.
 Effects: lease cleared (leaseId, lockedBy, lockedUntil); succeeded stores result, finishedAt, expiresAt; failed
   stores lastError, finishedAt, expiresAt; both free the uniqueKey and file the job in expiring; awaiting_retry
-  stores lastError and runAt and files it in delayed. ]]
+  stores lastError and runAt and files it in delayed; scheduled (a snooze) refunds the attempt (attempt - 1), stores
+  runAt and files it in delayed, keeping lastError. ]]
 
 local now, n = ARGV[1], tonumber(ARGV[2])
 is_write_through = n == 1
@@ -24,12 +27,16 @@ for k = 0, n - 1 do
       remove_job(job)
     else
       local sets, dels = { 'updatedAt', now }, {}
-      if error_json ~= '' then
+      if to == 'scheduled' then
+        -- A snooze: the attempt is refunded and lastError stays as it was (an error given with it is ignored).
+        sets[#sets + 1] = 'attempt'
+        sets[#sets + 1] = tostring(math.max(tonumber(job.attempt) - 1, 0))
+      elseif error_json ~= '' then
         sets[#sets + 1] = 'lastError'
         sets[#sets + 1] = error_json
       end
       leave(job)
-      if to == 'awaiting_retry' then
+      if to == 'awaiting_retry' or to == 'scheduled' then
         job.runAt = run_at
         sets[#sets + 1] = 'runAt'
         sets[#sets + 1] = run_at

@@ -225,6 +225,24 @@ export function eventsConformance(ctx: ConformanceContext): void {
       });
     });
 
+    it('stateChange alone carries the job as stored after WorkerResult.snooze, its attempt refunded', async () => {
+      await withServer(ctx, {}, async (run) => {
+        run.registry.register('notYet', () => WorkerResult.snooze({ delayMs: 60 * SECOND_MS }));
+        const id = await enqueue(run, 'notYet', { maxAttempts: 1 });
+        const specific: string[] = [];
+        for (const name of ['jobSucceeded', 'jobFailed', 'jobRetrying'] as const)
+          run.server.on(name, (event) => {
+            if (event.jobId === id) specific.push(name);
+          });
+        const snoozed = nextMove(run.server, id, 'scheduled');
+        await run.server.start();
+        const event = await snoozed;
+        expect(event).toMatchObject({ from: 'processing', job: { state: 'scheduled', attempt: 0 } });
+        await expectStored(ctx, event);
+        expect(specific).toEqual([]);
+      });
+    });
+
     it('jobFailed carries the failed job as stored after the last attempt throws', async () => {
       await withServer(ctx, {}, async (run) => {
         run.registry.register('boom', () => Promise.reject(new Error('boom')));

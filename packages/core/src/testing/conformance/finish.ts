@@ -37,6 +37,23 @@ async function claimedJobs(ctx: ConformanceContext): Promise<Job[]> {
   return [...claimed].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
+/** A job whose first attempt failed into awaiting_retry (lastError set), promoted and claimed again at attempt 2. */
+async function claimedRetriedJob(ctx: ConformanceContext): Promise<Job> {
+  const first = await claimedJob(ctx);
+  const retry = {
+    to: 'awaiting_retry',
+    error: { name: 'Error', message: 'flaky' },
+    runAt: fromNow(ctx, 1_000),
+  } as const;
+  expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(first), ...retry }] })).toEqual([true]);
+  ctx.clock.advance(1_000);
+  expect(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 10 })).toHaveLength(1);
+  const again = await claimJob(ctx, await mustGet(ctx.storage, first.id));
+  expect(again).toMatchObject({ attempt: 2, lastError: retry.error });
+  ctx.clock.advance(2_000);
+  return again;
+}
+
 /** The fields that say a job is no longer leased. */
 const NO_LEASE = { leaseId: null, lockedBy: null, lockedUntil: null } as const;
 
@@ -110,6 +127,43 @@ export function finishConformance(ctx: ConformanceContext): void {
         expiresAt: null,
         updatedAt: ctx.clock.now(),
       });
+    });
+
+    it('moves a job to scheduled with its attempt refunded, its runAt, and lastError kept (a snooze)', async () => {
+      const job = await claimedRetriedJob(ctx);
+      const runAt = fromNow(ctx, HOUR_MS);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'scheduled', runAt }] })).toEqual([true]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual({
+        ...job,
+        ...NO_LEASE,
+        state: 'scheduled',
+        attempt: job.attempt - 1,
+        runAt,
+        finishedAt: null,
+        expiresAt: null,
+        result: null,
+        updatedAt: ctx.clock.now(),
+      });
+      expect((await ctx.storage.counts()).byState).toMatchObject({ scheduled: 1, processing: 0 });
+    });
+
+    it('returns false and changes nothing when the lease of a snooze is stale', async () => {
+      const job = await claimedJob(ctx);
+      const snooze = { ...staleLease(job), to: 'scheduled', runAt: fromNow(ctx, HOUR_MS) } as const;
+      expect(await ctx.storage.finish({ outcomes: [snooze] })).toEqual([false]);
+      expect(await mustGet(ctx.storage, job.id)).toEqual(job);
+    });
+
+    it('promotes a snoozed job at its runAt, and its next claim runs the same attempt again', async () => {
+      const job = await claimedJob(ctx);
+      const runAt = fromNow(ctx, 5_000);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'scheduled', runAt }] })).toEqual([true]);
+      expect(await claim(ctx)).toEqual([]);
+      expect(await ctx.storage.promoteDue({ now: fromNow(ctx, 4_999), limit: 10 })).toEqual([]);
+      ctx.clock.set(runAt);
+      const moved = only(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 10 }));
+      expect(moved).toMatchObject({ from: 'scheduled', job: { id: job.id, state: 'enqueued', attempt: 0, runAt } });
+      expect(only(await claim(ctx))).toMatchObject({ id: job.id, state: 'processing', attempt: job.attempt });
     });
 
     it('writes the given now as updatedAt (and finishedAt of a finished job) instead of reading its clock', async () => {

@@ -98,6 +98,12 @@ const BAD_CALLS: readonly BadCall[] = [
   },
   {
     method: 'finish',
+    what: 'finish to scheduled (a snooze) without runAt',
+    field: 'outcomes[0].runAt',
+    call: (storage) => storage.finish({ outcomes: [{ id: 'job-1', leaseId: 'lease-1', to: 'scheduled' }] }),
+  },
+  {
+    method: 'finish',
     what: 'finish with a result that is not JSON',
     field: 'outcomes[0].result',
     call: (storage) =>
