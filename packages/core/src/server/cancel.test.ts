@@ -144,21 +144,25 @@ describe('cancel from another client', () => {
     await f.t.server.stop();
   });
 
-  it('drops a job waiting in the local queue unrun, quietly', async () => {
+  it('drops a job waiting in the local queue unrun, quietly, and announces its cancel', async () => {
     const f = await startFixture({ workerCount: 1, fetchBatchSize: 2, localQueueSize: 1 });
-    const [first, waiting] = await f.elsewhere.enqueueMany([
+    const [first = '', waiting = ''] = await f.elsewhere.enqueueMany([
       { method: 'block', payload: {} },
       { method: 'block', payload: {} },
     ]);
-    await until(() => f.signals.has(first ?? ''));
-    expect(await f.t.storage.get(waiting ?? '')).toMatchObject({ state: 'processing' });
-    await f.elsewhere.cancel(waiting ?? '');
-    await settle();
-    await f.elsewhere.cancel(first ?? '');
+    await until(() => f.signals.has(first));
+    expect(await f.t.storage.get(waiting)).toMatchObject({ state: 'processing' });
+    await f.elsewhere.cancel(waiting);
+    await until(() => f.cancelled.length === 1);
+    expect(f.cancelled[0]).toMatchObject({ jobId: waiting, from: 'processing', to: 'deleted' });
+    expect(f.cancelled[0]?.job).toEqual(await f.t.storage.get(waiting));
+    f.cancelled.length = 0;
+    f.changes.length = 0;
+    await f.elsewhere.cancel(first);
     await until(() => f.cancelled.length === 1);
     await settle();
-    expect(f.signals.has(waiting ?? '')).toBe(false);
-    expectQuietCancel(f, first ?? '');
+    expect(f.signals.has(waiting)).toBe(false);
+    expectQuietCancel(f, first);
     await f.t.server.stop();
   });
 

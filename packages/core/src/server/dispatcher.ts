@@ -129,8 +129,8 @@ export class Dispatcher extends Loop<number> {
   }
 
   /** Drops a buffered job that was cancelled; false when it is not buffered here. */
-  dropBuffered(jobId: string): boolean {
-    return this.localQueue?.remove(jobId) ?? false;
+  dropBuffered(jobId: string): Job | undefined {
+    return this.localQueue?.remove(jobId);
   }
 
   /** Hands every buffered job back to `enqueued` (attempt refunded) without running it: for `stop()`. */

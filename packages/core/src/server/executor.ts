@@ -385,19 +385,32 @@ export class Executor {
     return stored?.state === 'deleted' ? stored : null;
   }
 
+  /**
+   * A job claimed here that waited in the local queue, never started, was cancelled (and dropped from the queue): it
+   * is announced as a running one is, `processing` -> `deleted`.
+   */
+  cancelledWhileWaiting(job: Job, stored: Job | undefined): void {
+    this.emitCancelled(job, stored);
+  }
+
   /** Notes the cancel and emits `jobCancelled`; false when it was already noted. */
   private markCancelled(run: Run, stored: Job | undefined): boolean {
     if (!run.noteCancelled()) return false;
+    this.emitCancelled(run.storedJob, stored);
+    return true;
+  }
+
+  /** Emits `jobCancelled` for `job` with the job as stored: `stored` when storage returned it, else read back. */
+  private emitCancelled(job: Job, stored: Job | undefined): void {
     const now = this.clock.now();
-    if (!this.events.wantsMove('deleted')) return true;
+    if (!this.events.wantsMove('deleted')) return;
     if (stored !== undefined) {
       this.events.emitMove(stored, 'processing', now);
-      return true;
+      return;
     }
     // Told only the id (a push): read back the cancel's expiresAt and time; the signal need not wait for it.
-    const emit = (job: Job) => this.events.emitMove(job, 'processing', now);
-    void this.storedAfter(cancelledJob(run.job, now)).then(emit);
-    return true;
+    const emit = (cancelled: Job) => this.events.emitMove(cancelled, 'processing', now);
+    void this.storedAfter(cancelledJob(job, now)).then(emit);
   }
 
   /** The handler ended after its run did (timeout, hand-back, cancel, lost lease): nothing of it is written. */

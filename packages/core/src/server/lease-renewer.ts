@@ -101,12 +101,16 @@ export class LeaseRenewer extends Loop<LeaseRenewalPass> {
    * it like any running job.
    */
   private bufferedLeaseLost(lease: Lease, cancelled: Job | undefined): void {
-    if (this.localQueue?.remove(lease.id) !== true) {
+    const waiting = this.localQueue?.remove(lease.id);
+    if (waiting === undefined) {
       if (cancelled !== undefined) this.executor.cancel(lease.id, cancelled);
       else this.executor.leaseLostById(lease);
       return;
     }
-    if (cancelled !== undefined) return;
+    if (cancelled !== undefined) {
+      this.executor.cancelledWhileWaiting(waiting, cancelled);
+      return;
+    }
     const error = new LeaseLostError('renewLeases', lease.id);
     this.events.reportError(error, 'leaseRenewal', 'a job lost its lease before it ran; it was dropped', 'warn');
   }

@@ -52,8 +52,8 @@ describe('LocalQueue', () => {
     queue.push(['a', 'b', 'c'].map(claimed));
     expect(queue.shift()?.id).toBe('a');
     queue.push(['d'].map(claimed));
-    expect(queue.remove('c')).toBe(true);
-    expect(queue.remove('c')).toBe(false);
+    expect(queue.remove('c')).toMatchObject({ id: 'c' });
+    expect(queue.remove('c')).toBeUndefined();
     expect(queue.leases()).toEqual([
       { id: 'b', leaseId: 'lease-b' },
       { id: 'd', leaseId: 'lease-d' },

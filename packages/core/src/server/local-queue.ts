@@ -31,14 +31,15 @@ export class LocalQueue {
   }
 
   /** Drops the job with `jobId` (cancelled, or its lease lost); false when it is not waiting here. */
-  remove(jobId: string): boolean {
+  remove(jobId: string): Job | undefined {
     for (let i = this.head; i < this.jobs.length; i++) {
-      if (this.jobs[i]?.id !== jobId) continue;
+      const job = this.jobs[i];
+      if (job?.id !== jobId) continue;
       this.jobs.splice(i, 1);
       if (this.head === this.jobs.length) this.reset();
-      return true;
+      return job;
     }
-    return false;
+    return undefined;
   }
 
   /** Removes and returns every waiting job, oldest first. */

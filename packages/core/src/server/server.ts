@@ -365,7 +365,9 @@ export class BackgroundJobServer<Tx = unknown> {
    * here, it stops now with reason `cancel`, not at the next lease renewal. Ids of jobs held elsewhere are ignored.
    */
   private cancelled(jobId: string, job?: Job): void {
-    if (!this.parts.dispatcher.dropBuffered(jobId)) this.parts.executor.cancel(jobId, job);
+    const waiting = this.parts.dispatcher.dropBuffered(jobId);
+    if (waiting === undefined) this.parts.executor.cancel(jobId, job);
+    else this.parts.executor.cancelledWhileWaiting(waiting, job);
   }
 }
 

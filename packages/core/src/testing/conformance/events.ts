@@ -303,6 +303,37 @@ export function eventsConformance(ctx: ConformanceContext): void {
       });
     });
 
+    for (const via of ["the server's client", 'another client'] as const) {
+      it(`jobCancelled carries the deleted job as stored for a job waiting in the local queue, cancelled by ${via}`, async () => {
+        await withServer(ctx, { localQueueSize: 1 }, async (run) => {
+          run.registry.register('block', () => run.gate.opened);
+          const running = await enqueue(run, 'block');
+          const waiting = await enqueue(run, 'block');
+          const started = nextEvent(run.server, 'jobStarted');
+          const cancelled = nextEvent(run.server, 'jobCancelled');
+          await run.server.start();
+          await started;
+          // The second job is claimed into the local queue (processing in storage) while the first one runs.
+          await eventually(
+            async () => ((await ctx.storage.get(waiting))?.state === 'processing' ? true : undefined),
+            'the second job to be claimed ahead',
+            { timeoutMs: EVENT_TIMEOUT_MS, intervalMs: 5 },
+          );
+          if (via === 'another client') {
+            if (ctx.storage.capabilities.push) await pushReady(ctx.storage);
+            await new JobClient(ctx.storage).cancel(waiting);
+            if (!ctx.storage.capabilities.push) ctx.clock.advance(LEASE_MS / 3);
+          } else {
+            await run.server.client.cancel(waiting);
+          }
+          const event = await cancelled;
+          expect(event).toMatchObject({ jobId: waiting, from: 'processing', to: 'deleted' });
+          await expectStored(ctx, event);
+          expect((await ctx.storage.get(running))?.state).toBe('processing');
+        });
+      });
+    }
+
     it('stateChange carries the job as stored when stop hands a running job back', async () => {
       await withServer(ctx, { shutdownTimeoutMs: 0 }, async (run) => {
         run.registry.register('block', () => run.gate.opened);
