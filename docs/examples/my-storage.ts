@@ -9,6 +9,7 @@ import {
   type FetchAndLockParams,
   type FinishParams,
   type FireRecurringParams,
+  type FireRecurringResult,
   type JobCounts,
   type ListParams,
   type MovedJob,
@@ -197,7 +198,7 @@ export class MyStorage implements Storage {
     return this.run('listDueRecurring', () => unwritten(now));
   }
 
-  fireRecurring(params: FireRecurringParams): Promise<boolean> {
+  fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult> {
     return this.run('fireRecurring', () => unwritten(params));
   }
 }

@@ -187,6 +187,8 @@ export interface RecurringDefinition {
   metadata: Record<string, string>;
   /** After downtime: `once` fires one catch-up run, `skip` fires none. */
   misfire: 'once' | 'skip';
+  /** `skip`: no tick fires while the previous firing's job is unfinished; `allow`: every tick fires. */
+  overlap: 'allow' | 'skip';
   nextRunAt: Date;
   lastRunAt: Date | null;
   createdAt: Date;
@@ -203,7 +205,20 @@ export interface FireRecurringParams {
    * `nextRunAt` without firing (misfire policy `skip`).
    */
   job: NewJob | null;
+  /**
+   * The uniqueKey of the previous firing's job (overlap policy `skip`): while an unfinished job holds it, the tick is
+   * consumed without enqueuing `job`, as if `job` were null. Checked in the same atomic step as the compare-and-set.
+   * @defaultValue null (no check)
+   */
+  skipWhileUnfinished?: string | null;
 }
+
+/**
+ * What `fireRecurring` did: `fired` moved `nextRunAt` and enqueued the firing (or found its uniqueKey held);
+ * `skipped` moved `nextRunAt` without enqueuing (a null job, or the previous firing still unfinished); false lost the
+ * compare-and-set and changed nothing.
+ */
+export type FireRecurringResult = 'fired' | 'skipped' | false;
 
 /** Called when jobs may be available on `queue`. */
 export type JobAvailableListener = (queue: string) => void;
@@ -318,8 +333,9 @@ export interface Storage<Tx = unknown> {
   /** Definitions with `nextRunAt <= now`. */
   listDueRecurring(now: Date): Promise<RecurringDefinition[]>;
   /**
-   * Compare-and-set of nextRunAt plus enqueue of the firing (when `job` is given), atomically; true for the one
-   * caller that won. `lastRunAt` is set to `expectedRunAt` only when a job was given; `updatedAt` is set to now.
+   * Compare-and-set of nextRunAt plus enqueue of the firing, atomically: `fired` or `skipped` for the one caller that
+   * won, false for the others. The firing is skipped when `job` is null or an unfinished job holds
+   * `skipWhileUnfinished`. `lastRunAt` is set to `expectedRunAt` only when it fired; `updatedAt` is set to now.
    */
-  fireRecurring(params: FireRecurringParams): Promise<boolean>;
+  fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult>;
 }

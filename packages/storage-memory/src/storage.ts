@@ -19,6 +19,7 @@ import {
   type FetchAndLockParams,
   type FinishParams,
   type FireRecurringParams,
+  type FireRecurringResult,
   type JobAvailableListener,
   type JobCancelledListener,
   type JobCounts,
@@ -319,16 +320,20 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  fireRecurring(params: FireRecurringParams): Promise<boolean> {
+  fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult> {
     return this.run('fireRecurring', () => {
       // A tick still to come is never fired, even if a caller read it as nextRunAt.
       const expected = params.expectedRunAt.getTime();
       if (expected > this.now() || !this.recurring.isDueAt(params.id, expected)) return false;
-      // A null job skips the tick (misfire 'skip'): the schedule moves on, but nothing fired, so lastRunAt stays.
-      const firedAt = params.job === null ? null : params.expectedRunAt;
+      // A null job (misfire 'skip') or a previous firing still unfinished (overlap 'skip') skips the tick: the
+      // schedule moves on, but nothing fired, so lastRunAt stays.
+      const previous = params.skipWhileUnfinished ?? null;
+      const job = previous !== null && this.jobs.uniqueHolder(previous) !== undefined ? null : params.job;
+      const firedAt = job === null ? null : params.expectedRunAt;
       this.recurring.advance(params.id, { nextRunAt: params.nextRunAt, firedAt, now: this.clock.now() });
-      if (params.job !== null) this.insert(params.job);
-      return true;
+      if (job === null) return 'skipped';
+      this.insert(job);
+      return 'fired';
     });
   }
 

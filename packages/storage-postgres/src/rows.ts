@@ -148,5 +148,6 @@ export function recurringColumns(def: RecurringDefinition): unknown[] {
     def.lastRunAt,
     def.createdAt,
     def.updatedAt,
+    def.overlap,
   ];
 }

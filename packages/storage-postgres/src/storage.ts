@@ -22,6 +22,7 @@ import {
   type FetchAndLockParams,
   type FinishParams,
   type FireRecurringParams,
+  type FireRecurringResult,
   foldCounts,
   type JobAvailableListener,
   type JobCancelledListener,
@@ -374,15 +375,16 @@ export class PostgresStorage implements Storage<pg.ClientBase> {
     return rows.map(recurringFromSqlRow);
   }
 
-  async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    const { id, expectedRunAt, nextRunAt, job } = params;
+  async fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult> {
+    const { id, expectedRunAt, nextRunAt, job, skipWhileUnfinished = null } = params;
     await this.ready('fireRecurring');
-    return this.db.transaction('fireRecurring', async (client) => {
-      const values = [id, expectedRunAt, nextRunAt, job !== null, this.clock.now()];
-      const { rowCount } = await this.db.run('fireRecurring', 'fire-recurring', values, client);
-      if (rowCount !== 1) return false;
-      if (job !== null) await insertJobs(this.db, [job], this.channel, client, this.wakeUps);
-      return true;
+    return this.db.transaction('fireRecurring', async (client): Promise<FireRecurringResult> => {
+      const values = [id, expectedRunAt, nextRunAt, job !== null, this.clock.now(), skipWhileUnfinished];
+      const { rows } = await this.db.run<{ fires: boolean }>('fireRecurring', 'fire-recurring', values, client);
+      if (rows.length !== 1) return false;
+      if (job === null || !rows[0]?.fires) return 'skipped';
+      await insertJobs(this.db, [job], this.channel, client, this.wakeUps);
+      return 'fired';
     });
   }
 

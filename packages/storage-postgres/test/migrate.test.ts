@@ -50,7 +50,7 @@ describe('migrate', () => {
     await Promise.all(racers.map((storage) => storage.migrate()));
     const versions = (await ledger(schema)).map((row) => row.version);
     expect(versions).toEqual(bindMigrations(schema).map((migration) => migration.version));
-    expect(versions).toEqual([1, 2, 3, 4]);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
     expect(await tablesIn(schema)).toEqual(['jobs', 'migrations', 'recurring', 'servers']);
   });
 
@@ -64,10 +64,36 @@ describe('migrate', () => {
       { version: 2, name: '0002-claim-per-queue', applied_at: clock.now() },
       { version: 3, name: '0003-drop-locked-by-index', applied_at: clock.now() },
       { version: 4, name: '0004-epoch-ms', applied_at: clock.now() },
+      { version: 5, name: '0005-recurring-overlap', applied_at: clock.now() },
     ]);
     clock.advance(60_000);
     await storageOn(schema, clock).migrate();
     expect(await ledger(schema)).toEqual(first);
+  });
+
+  it("reads a recurring definition stored before 0005-recurring-overlap as overlap 'allow'", async () => {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    const earlier = bindMigrations(schema).filter((migration) => migration.version < 5);
+    await adminQuery(`CREATE SCHEMA "${schema}"`);
+    await adminQuery(
+      `CREATE TABLE "${schema}".migrations (version integer PRIMARY KEY, name text, applied_at timestamptz)`,
+    );
+    for (const migration of earlier) {
+      await adminQuery(migration.text);
+      await adminQuery(`INSERT INTO "${schema}".migrations VALUES ($1, $2, now())`, [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    await adminQuery(
+      `INSERT INTO "${schema}".recurring (id, cron, timezone, method, payload, queue, priority, max_attempts, misfire,
+         next_run_at, created_at, updated_at)
+       VALUES ('old', '* * * * *', 'UTC', 'tick', '{}', 'default', 0, 5, 'once', now(), now(), now())`,
+    );
+    const storage = storageOn(schema);
+    expect(await storage.listRecurring()).toEqual([expect.objectContaining({ id: 'old', overlap: 'allow' })]);
+    expect((await ledger(schema)).map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('migrates lazily on first use', async () => {

@@ -254,7 +254,7 @@ export function toServer(hash: HashReply): ServerInfo {
   };
 }
 
-/** ARGV[1..15] of upsert-recurring.lua. */
+/** ARGV[1..16] of upsert-recurring.lua. */
 export function recurringArgs(def: RecurringDefinition): string[] {
   return [
     def.id,
@@ -272,6 +272,7 @@ export function recurringArgs(def: RecurringDefinition): string[] {
     msOrEmpty(def.lastRunAt),
     String(def.createdAt.getTime()),
     String(def.updatedAt.getTime()),
+    def.overlap,
   ];
 }
 
@@ -291,6 +292,8 @@ export function toRecurring(hash: HashReply): RecurringDefinition {
     timeoutMs: optionalNumber(row.timeoutMs),
     metadata: JSON.parse(field('metadata')) as Record<string, string>,
     misfire: field('misfire') as RecurringDefinition['misfire'],
+    // Written since overlap existed; a hash from before has none, and every tick fired then.
+    overlap: (row.overlap ?? 'allow') as RecurringDefinition['overlap'],
     nextRunAt: toDate(field('nextRunAt')),
     lastRunAt: optionalDate(row.lastRunAt),
     createdAt: toDate(field('createdAt')),

@@ -12,6 +12,7 @@ import {
   type FetchAndLockParams,
   type FinishParams,
   type FireRecurringParams,
+  type FireRecurringResult,
   type JobAvailableListener,
   type JobCancelledListener,
   type JobCounts,
@@ -66,6 +67,8 @@ const LEASE_EXPIRED_ERROR = leaseExpiredError('lease expired before the job fini
 const ms = (date: Date): string => String(date.getTime());
 const leaseArgs = (leases: readonly Lease[]): string[] => leases.flatMap((lease) => [lease.id, lease.leaseId]);
 const asFlags = (reply: unknown): boolean[] => (reply as number[]).map((flag) => flag === 1);
+/** fire-recurring.lua's reply codes: 0 lost the tick, 1 fired it, 2 consumed it without firing. */
+const FIRE_RECURRING_REPLIES: readonly FireRecurringResult[] = [false, 'fired', 'skipped'];
 
 /** jobsmith on Redis: every transition one Lua script, every key under `{prefix}` (one Cluster slot). */
 export class RedisStorage implements Storage {
@@ -352,16 +355,19 @@ export class RedisStorage implements Storage {
     return (reply as HashReply[]).map(toRecurring);
   }
 
-  async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    const { id, expectedRunAt, nextRunAt, job } = params;
+  async fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult> {
+    const { id, expectedRunAt, nextRunAt, job, skipWhileUnfinished } = params;
     const reply = await this.publishing('fireRecurring', 'fire-recurring', [
       id,
       ms(expectedRunAt),
       ms(nextRunAt),
       ms(this.clock.now()),
+      skipWhileUnfinished ?? '',
       ...(job ? newJobArgs(job) : []),
     ]);
-    return reply === 1;
+    const result = FIRE_RECURRING_REPLIES[reply as number];
+    if (result === undefined) throw new StorageError('fireRecurring', { detail: `unexpected reply ${String(reply)}` });
+    return result;
   }
 
   // Plumbing

@@ -83,6 +83,7 @@ async function workload(): Promise<string[]> {
     timeoutMs: null,
     metadata: {},
     misfire: 'once',
+    overlap: 'allow',
     nextRunAt: now,
     lastRunAt: null,
     createdAt: now,

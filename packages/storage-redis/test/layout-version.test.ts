@@ -58,6 +58,33 @@ describe('key layout version', () => {
     ]);
   });
 
+  it("reads a recurring definition stored before overlap existed as 'allow', so layout 2 still holds", async () => {
+    const storage = await open();
+    const now = new Date();
+    await storage.upsertRecurring({
+      id: 'old',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      method: 'tick',
+      payload: '{}',
+      queue: 'default',
+      priority: 0,
+      maxAttempts: 5,
+      timeoutMs: null,
+      metadata: {},
+      misfire: 'once',
+      overlap: 'skip',
+      nextRunAt: now,
+      lastRunAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    // What an earlier version wrote: the same hash without the overlap field.
+    await raw.hdel(`${keyLayout(prefix).recurringPrefix}old`, 'overlap');
+    expect(await storage.listRecurring()).toEqual([expect.objectContaining({ id: 'old', overlap: 'allow' })]);
+    expect(await raw.hget(keyLayout(prefix).meta, 'version')).toBe('2');
+  });
+
   it('refuses a prefix written by a newer layout, naming it, and leaves its data as it was', async () => {
     const keys = keyLayout(prefix);
     await raw.hset(keys.meta, 'version', '3');

@@ -29,19 +29,33 @@ export function listDueRecurring(statements: Statements, now: number): Recurring
   return statements.all<SqlRecurringRow>('list-due-recurring', { now }).map(recurringFromSqlRow);
 }
 
+/** What a won tick did: whether the firing was enqueued, and what its enqueue wrote (nothing when skipped). */
+export interface FiredTick {
+  result: 'fired' | 'skipped';
+  inserted: InsertedJobs;
+}
+
 /**
  * Moves the definition to `nextRunAt` if it still holds `expectedRunAt`, and enqueues the firing if any (uniqueKey
- * dedup applies); null when another caller won or the id is unknown. Call inside BEGIN IMMEDIATE.
+ * dedup applies) unless the previous firing named by `skipWhileUnfinished` is unfinished; null when another caller
+ * won or the id is unknown. Call inside BEGIN IMMEDIATE, so the overlap check and the firing are one step.
  */
-export function fireRecurring(statements: Statements, params: FireRecurringParams, now: number): InsertedJobs | null {
+export function fireRecurring(statements: Statements, params: FireRecurringParams, now: number): FiredTick | null {
+  const job = isPreviousUnfinished(statements, params.skipWhileUnfinished ?? null) ? null : params.job;
   const cas = {
     id: params.id,
     expected_run_at: params.expectedRunAt.getTime(),
     next_run_at: params.nextRunAt.getTime(),
     now,
-    fires: params.job ? 1 : 0,
+    fires: job ? 1 : 0,
   };
   if (statements.run('fire-recurring', cas) === 0) return null;
-  // A null job advances nextRunAt without firing (misfire policy 'skip').
-  return params.job ? insertJobs(statements, [params.job]) : { results: [], readyQueues: new Set() };
+  // A null job advances nextRunAt without firing (misfire or overlap policy 'skip').
+  if (!job) return { result: 'skipped', inserted: { results: [], readyQueues: new Set() } };
+  return { result: 'fired', inserted: insertJobs(statements, [job]) };
+}
+
+/** Whether an unfinished job holds `uniqueKey`, the previous firing's (false when there is none to check). */
+function isPreviousUnfinished(statements: Statements, uniqueKey: string | null): boolean {
+  return uniqueKey !== null && statements.get('fire-recurring-unfinished', { unique_key: uniqueKey }) !== undefined;
 }

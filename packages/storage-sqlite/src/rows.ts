@@ -75,6 +75,7 @@ export function recurringParams(def: RecurringDefinition): SqlParams {
     timeout_ms: def.timeoutMs,
     metadata: JSON.stringify(def.metadata),
     misfire: def.misfire,
+    overlap: def.overlap,
     next_run_at: def.nextRunAt.getTime(),
     last_run_at: toMs(def.lastRunAt),
     created_at: def.createdAt.getTime(),

@@ -10,6 +10,7 @@ import type {
   FetchAndLockParams,
   FinishParams,
   FireRecurringParams,
+  FireRecurringResult,
   JobAvailableListener,
   JobCancelledListener,
   JobCounts,
@@ -290,12 +291,13 @@ export class SqliteStorage implements Storage<Database.Database> {
     return this.read('listDueRecurring', (statements) => recurring.listDueRecurring(statements, now.getTime()));
   }
 
-  async fireRecurring(params: FireRecurringParams): Promise<boolean> {
-    const fired = await this.write('fireRecurring', (statements, now) =>
+  async fireRecurring(params: FireRecurringParams): Promise<FireRecurringResult> {
+    const tick = await this.write('fireRecurring', (statements, now) =>
       recurring.fireRecurring(statements, params, now),
     );
-    if (fired) this.notify(fired.readyQueues);
-    return fired !== null;
+    if (tick === null) return false;
+    this.notify(tick.inserted.readyQueues);
+    return tick.result;
   }
 
   // Plumbing

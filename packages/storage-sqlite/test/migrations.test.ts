@@ -82,6 +82,27 @@ describe('migrate', () => {
     }
   });
 
+  it("reads a recurring definition stored before 0002-recurring-overlap as overlap 'allow'", async () => {
+    const db = new Database(filename);
+    try {
+      const statements = new Statements(db, 'jobsmith_');
+      const [first] = MIGRATIONS;
+      statements.run('migrate-create-table');
+      statements.exec(first!.script);
+      statements.run('migrate-record', { version: first!.version, name: first!.name, applied_at: 0 });
+      db.prepare(
+        `INSERT INTO jobsmith_recurring (id, cron, timezone, method, payload, queue, priority, max_attempts,
+           metadata, misfire, next_run_at, created_at, updated_at)
+         VALUES ('old', '* * * * *', 'UTC', 'tick', '{}', 'default', 0, 5, '{}', 'once', 60000, 0, 0)`,
+      ).run();
+    } finally {
+      db.close();
+    }
+    const storage = new SqliteStorage({ filename, clock });
+    expect(await storage.listRecurring()).toEqual([expect.objectContaining({ id: 'old', overlap: 'allow' })]);
+    await storage.close();
+  });
+
   it('runs on first use without an explicit migrate()', async () => {
     const storage = new SqliteStorage({ filename, clock });
     expect(await storage.counts()).toMatchObject({ byState: { enqueued: 0 } });

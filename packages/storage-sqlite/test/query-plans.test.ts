@@ -16,6 +16,7 @@ const PLANS: [SqlName, string][] = [
   ['purge-expired', 'jobsmith_jobs_expiry_idx'],
   ['enqueue-find-duplicate', 'jobsmith_jobs_unique_key_idx'],
   ['retry-failed-holder', 'jobsmith_jobs_unique_key_idx'],
+  ['fire-recurring-unfinished', 'jobsmith_jobs_unique_key_idx'],
   ['list-due-recurring', 'jobsmith_recurring_due_idx'],
 ];
 

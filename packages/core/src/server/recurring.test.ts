@@ -32,6 +32,7 @@ describe('recurringDefinition', () => {
       maxAttempts: 5,
       timeoutMs: null,
       misfire: 'once',
+      overlap: 'allow',
       payload: '{}',
       nextRunAt: new Date(Date.UTC(2030, 0, 1, 0, 1)),
     });
@@ -43,6 +44,7 @@ describe('recurringDefinition', () => {
     ['an unknown timezone', { options: { timezone: 'Mars/Olympus' } }, 'options.timezone'],
     ['an unknown option', { options: { every: 5 } as never }, 'options.every'],
     ['a bad misfire', { options: { misfire: 'all' as never } }, 'options.misfire'],
+    ['a bad overlap', { options: { overlap: 'sometimes' as never } }, 'options.overlap'],
     ['a bad queue', { options: { queue: 'no spaces' } }, 'options.queue'],
     ['a bad priority', { options: { priority: 1.5 } }, 'options.priority'],
     ['an empty id', { id: '' }, 'id'],
@@ -167,6 +169,55 @@ describe('RecurringPoller', () => {
     await expect(server.scheduleRecurring('r', '* * * * *', 'tick', {}, { timezone: 'X/Y' })).rejects.toThrow(
       /options.timezone/,
     );
+  });
+
+  describe('overlap', () => {
+    interface Run {
+      startedAt: number;
+      endedAt: number | null;
+    }
+
+    /** A per-second schedule whose handler takes 3.5 s, run by one server for 12.5 s of clock time. */
+    async function runsOf(overlap: 'allow' | 'skip'): Promise<Run[]> {
+      const { clock, server, registry } = makeServer({ enableCleanup: false, enableHeartbeat: false });
+      const runs: Run[] = [];
+      registry.register('slow', async (_payload, ctx) => {
+        const run: Run = { startedAt: clock.now().getTime(), endedAt: null };
+        runs.push(run);
+        await clock.sleep(3500, ctx.signal);
+        if (!ctx.signal.aborted) run.endedAt = clock.now().getTime();
+        return null;
+      });
+      await server.scheduleRecurring('slow', '* * * * * *', 'slow', {}, { overlap });
+      const until = clock.now().getTime() + 12_500;
+      await server.start();
+      await advanceUntil(clock, () => clock.now().getTime() >= until, 100);
+      await server.stop();
+      return runs;
+    }
+
+    /** The most runs in progress at once. */
+    function mostAtOnce(runs: readonly Run[]): number {
+      return Math.max(
+        ...runs.map(
+          ({ startedAt }) => runs.filter((r) => r.startedAt <= startedAt && (r.endedAt ?? Infinity) > startedAt).length,
+        ),
+      );
+    }
+
+    it("with 'skip' fires a tick only once the previous run finished", async () => {
+      const runs = await runsOf('skip');
+      // Ticks at 1 s, then the first tick after each 3.5 s run ends: 5 s and 9 s.
+      expect(runs.map((run) => run.startedAt - runs[0]!.startedAt)).toEqual([0, 4000, 8000]);
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt).toBeGreaterThanOrEqual(runs[i - 1]!.endedAt!);
+      expect(mostAtOnce(runs)).toBe(1);
+    });
+
+    it("with 'allow' (the default) fires every tick, so runs overlap", async () => {
+      const runs = await runsOf('allow');
+      expect(runs).toHaveLength(12);
+      expect(mostAtOnce(runs)).toBe(4);
+    });
   });
 
   describeLoopLifecycle(() => {

@@ -38,6 +38,11 @@ export interface RecurringOptions {
   metadata?: Record<string, string>;
   /** After downtime: 'once' fires one catch-up run, 'skip' fires none and waits for the next tick. @defaultValue 'once' */
   misfire?: 'once' | 'skip';
+  /**
+   * 'skip' fires no new tick while the previous firing's job is unfinished (enqueued, scheduled, processing or
+   * awaiting_retry): the tick passes unfired. 'allow' fires every tick, so runs may overlap. @defaultValue 'allow'
+   */
+  overlap?: 'allow' | 'skip';
 }
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -48,6 +53,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'timeoutMs',
   'metadata',
   'misfire',
+  'overlap',
 ]);
 
 /** What `scheduleRecurring` was given, before validation. */
@@ -69,6 +75,9 @@ export function recurringDefinition(input: RecurringInput, now: Date): Recurring
   if (opts.misfire !== undefined && opts.misfire !== 'once' && opts.misfire !== 'skip') {
     throw new ValidationError(op, 'options.misfire', "must be 'once' or 'skip'", opts.misfire);
   }
+  if (opts.overlap !== undefined && opts.overlap !== 'allow' && opts.overlap !== 'skip') {
+    throw new ValidationError(op, 'options.overlap', "must be 'allow' or 'skip'", opts.overlap);
+  }
   return {
     id,
     cron,
@@ -86,6 +95,7 @@ export function recurringDefinition(input: RecurringInput, now: Date): Recurring
       opts.timeoutMs === undefined ? null : checkInteger(op, 'options.timeoutMs', opts.timeoutMs, 1, INT32_MAX),
     metadata: opts.metadata === undefined ? {} : checkMetadata(op, 'options.metadata', opts.metadata),
     misfire: opts.misfire ?? 'once',
+    overlap: opts.overlap ?? 'allow',
     nextRunAt: nextStorableTick(cron, timezone, now),
     lastRunAt: null,
     createdAt: now,
@@ -160,7 +170,10 @@ export class RecurringPoller extends Loop<number> {
     return this.config.pollIntervalMs;
   }
 
-  /** One compare-and-set: enqueue this tick's job (or, for a stale tick under 'skip', none) and move to the next. */
+  /**
+   * One compare-and-set: enqueue this tick's job and move to the next. Under misfire 'skip' a stale tick enqueues
+   * none; under overlap 'skip' the storage enqueues none while the previous firing's job is unfinished.
+   */
   private async fire(def: RecurringDefinition, now: Date): Promise<boolean> {
     let nextRunAt: Date;
     try {
@@ -172,8 +185,14 @@ export class RecurringPoller extends Loop<number> {
     const lateMs = now.getTime() - def.nextRunAt.getTime();
     const stale = def.misfire === 'skip' && lateMs > this.config.pollIntervalMs + this.config.misfireToleranceMs;
     const job = stale ? null : firingJob(def, now);
-    const won = await this.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job });
-    if (!won || job === null) return false;
+    const result = await this.storage.fireRecurring({
+      id: def.id,
+      expectedRunAt: def.nextRunAt,
+      nextRunAt,
+      job,
+      skipWhileUnfinished: def.overlap === 'skip' && def.lastRunAt !== null ? firingKey(def.id, def.lastRunAt) : null,
+    });
+    if (result !== 'fired' || job === null) return false;
     this.events.emit('recurringFired', { id: def.id, jobId: job.id, fireAt: def.nextRunAt });
     return true;
   }

@@ -11,6 +11,7 @@ export type {
   FinishParams,
   FinishState,
   FireRecurringParams,
+  FireRecurringResult,
   JobAvailableListener,
   JobCancelledListener,
   JobCounts,

@@ -287,6 +287,7 @@ function checkRecurringDefinition(def: RecurringDefinition): void {
   if (def.timeoutMs !== null) checkPositiveMs(operation, 'def.timeoutMs', def.timeoutMs);
   checkStringMap(operation, 'def.metadata', def.metadata);
   checkOneOf(operation, 'def.misfire', def.misfire, ['once', 'skip']);
+  checkOneOf(operation, 'def.overlap', def.overlap, ['allow', 'skip']);
   checkDate(operation, 'def.nextRunAt', def.nextRunAt);
   checkOptionalDate(operation, 'def.lastRunAt', def.lastRunAt);
   checkDate(operation, 'def.createdAt', def.createdAt);
@@ -305,6 +306,8 @@ function checkFireRecurringParams(params: FireRecurringParams): void {
   checkDate(operation, 'expectedRunAt', params.expectedRunAt);
   checkDate(operation, 'nextRunAt', params.nextRunAt);
   if (params.job !== null) checkNewJob(operation, 'job', params.job);
+  const previous = params.skipWhileUnfinished;
+  if (previous !== undefined && previous !== null) checkText(operation, 'skipWhileUnfinished', previous);
 }
 
 /** The Storage methods that take input (every one but the lifecycle and the plain reads). */

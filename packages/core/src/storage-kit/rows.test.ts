@@ -77,12 +77,19 @@ describe('recurringFromSqlRow', () => {
       timeout_ms: null,
       metadata: '{}',
       misfire: 'once',
+      overlap: 'skip',
       next_run_at: AT_MS,
       last_run_at: null,
       created_at: AT_MS,
       updated_at: AT_MS,
     });
-    expect(def).toMatchObject({ payload: '{"deep":true}', metadata: {}, timeoutMs: null, nextRunAt: new Date(AT_MS) });
+    expect(def).toMatchObject({
+      payload: '{"deep":true}',
+      metadata: {},
+      timeoutMs: null,
+      overlap: 'skip',
+      nextRunAt: new Date(AT_MS),
+    });
   });
 });
 

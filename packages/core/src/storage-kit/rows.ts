@@ -74,6 +74,7 @@ export interface SqlRecurringRow {
   timeout_ms: number | string | null;
   metadata: string;
   misfire: 'once' | 'skip';
+  overlap: 'allow' | 'skip';
   next_run_at: SqlInstant;
   last_run_at: SqlInstant | null;
   created_at: SqlInstant;
@@ -153,6 +154,7 @@ export function recurringFromSqlRow(row: SqlRecurringRow): RecurringDefinition {
     timeoutMs: numberOrNull(row.timeout_ms),
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     misfire: row.misfire,
+    overlap: row.overlap,
     nextRunAt: sqlInstantToDate(row.next_run_at),
     lastRunAt: dateOrNull(row.last_run_at),
     createdAt: sqlInstantToDate(row.created_at),

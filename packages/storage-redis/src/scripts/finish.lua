@@ -31,6 +31,9 @@ for k = 0, n - 1 do
         -- A snooze: the attempt is refunded and lastError stays as it was (an error given with it is ignored).
         sets[#sets + 1] = 'attempt'
         sets[#sets + 1] = tostring(math.max(tonumber(job.attempt) - 1, 0))
+      elseif to == 'awaiting_retry' then
+        -- A retry stores its error, or none (a WorkerResult.retry carries none): lastError is this attempt's.
+        put(sets, dels, 'lastError', error_json)
       elseif error_json ~= '' then
         sets[#sets + 1] = 'lastError'
         sets[#sets + 1] = error_json
@@ -40,7 +43,7 @@ for k = 0, n - 1 do
         job.runAt = run_at
         sets[#sets + 1] = 'runAt'
         sets[#sets + 1] = run_at
-        clear_lease(job)
+        clear_lease(job, dels)
         enter(job, to, run_at, sets)
       else
         if to == 'succeeded' then

@@ -1,8 +1,8 @@
 --[[ upsert-recurring.lua: Storage.upsertRecurring. Inserts or replaces a recurring definition.
 KEYS: the shared 16 (helpers.lua); touches [6] recurring hashes, [15] recurring-due.
-ARGV[1..15] (rows.ts recurringArgs): id, cron, timezone, method, payload (JSON text, opaque), queue, priority,
+ARGV[1..16] (rows.ts recurringArgs): id, cron, timezone, method, payload (JSON text, opaque), queue, priority,
   maxAttempts, timeoutMs (ms or ''), metadata (JSON text), misfire, nextRunAt (ms), lastRunAt (ms or ''),
-  createdAt (ms), updatedAt (ms).
+  createdAt (ms), updatedAt (ms), overlap ('allow' | 'skip'; a hash written before it existed has none: 'allow').
 Returns: the stored definition's HGETALL.
 Effects: every field replaced, except that the stored createdAt is always kept, and the stored nextRunAt and
   lastRunAt are kept when cron and timezone are unchanged; recurring-due scores the id by the nextRunAt stored. ]]
@@ -20,7 +20,7 @@ end
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'cron', cron, 'timezone', timezone, 'method', ARGV[4], 'payload', ARGV[5],
   'queue', ARGV[6], 'priority', ARGV[7], 'maxAttempts', ARGV[8], 'metadata', ARGV[10], 'misfire', ARGV[11],
-  'nextRunAt', next_run_at, 'createdAt', created_at, 'updatedAt', ARGV[15])
+  'overlap', ARGV[16], 'nextRunAt', next_run_at, 'createdAt', created_at, 'updatedAt', ARGV[15])
 set_or_clear(key, 'timeoutMs', ARGV[9])
 set_or_clear(key, 'lastRunAt', last_run_at)
 redis.call('ZADD', RECURRING_DUE, next_run_at, id)

@@ -189,6 +189,7 @@ export function makeDefinition(
     timeoutMs: null,
     metadata: {},
     misfire: 'once',
+    overlap: 'allow',
     nextRunAt: fromNow(ctx, HOUR_MS),
     lastRunAt: null,
     createdAt: now,

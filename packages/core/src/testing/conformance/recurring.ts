@@ -2,21 +2,25 @@
 // `listDueRecurring` and `fireRecurring`, whose compare-and-set makes N racing servers fire each tick exactly once.
 import { describe, expect, it } from 'vitest';
 import { EventHub } from '../../events.js';
-import type { NewJob } from '../../job.js';
+import type { JobState, NewJob } from '../../job.js';
 import { silentLogger } from '../../logger.js';
-import { RecurringPoller } from '../../server/recurring.js';
-import type { RecurringDefinition, Storage } from '../../storage.js';
+import { firingKey, RecurringPoller } from '../../server/recurring.js';
+import type { FireRecurringParams, RecurringDefinition, Storage } from '../../storage.js';
 import type { ConformanceContext } from './context.js';
 import {
+  claim,
   enqueueJob,
   fromNow,
   HOUR_MS,
+  jobIn,
   jobTotal,
+  leaseOf,
   makeDefinition,
   mustGet,
   newJob,
   only,
   SECOND_MS,
+  UNFINISHED_STATES,
 } from './fixtures.js';
 
 /** The firing of `def` at its stored nextRunAt, as the recurring poller builds it. */
@@ -33,6 +37,26 @@ function firingOf(ctx: ConformanceContext, def: RecurringDefinition): NewJob {
 async function storedDefinition(ctx: ConformanceContext, id: string): Promise<RecurringDefinition> {
   const found = (await ctx.storage.listRecurring()).filter((def) => def.id === id);
   return only(found);
+}
+
+/** A definition under overlap 'skip', due now, whose previous firing's job is in `state`, and its next firing. */
+async function afterPreviousFiring(
+  ctx: ConformanceContext,
+  state: JobState,
+): Promise<{ def: RecurringDefinition; previous: string; params: FireRecurringParams & { job: NewJob } }> {
+  const lastRunAt = ctx.clock.now();
+  const stored = makeDefinition(ctx, { overlap: 'skip', lastRunAt, nextRunAt: fromNow(ctx, SECOND_MS) });
+  const def = await ctx.storage.upsertRecurring(stored);
+  const previous = await jobIn(ctx, state, { uniqueKey: firingKey(def.id, lastRunAt) });
+  ctx.clock.set(def.nextRunAt);
+  const params = {
+    id: def.id,
+    expectedRunAt: def.nextRunAt,
+    nextRunAt: fromNow(ctx, HOUR_MS),
+    job: firingOf(ctx, def),
+    skipWhileUnfinished: firingKey(def.id, lastRunAt),
+  };
+  return { def, previous: previous.id, params };
 }
 
 /** Ticks of the race test: enough that a poller reading a definition a peer just advanced shows up. */
@@ -63,7 +87,13 @@ async function jobsPerTick(storage: Storage, id: string): Promise<Map<number, nu
 export function recurringConformance(ctx: ConformanceContext): void {
   describe('upsertRecurring', () => {
     it('inserts a definition and returns it as stored', async () => {
-      const def = makeDefinition(ctx, { metadata: { team: 'ops' }, timeoutMs: 60_000, priority: 3, misfire: 'skip' });
+      const def = makeDefinition(ctx, {
+        metadata: { team: 'ops' },
+        timeoutMs: 60_000,
+        priority: 3,
+        misfire: 'skip',
+        overlap: 'skip',
+      });
       expect(await ctx.storage.upsertRecurring(def)).toEqual(def);
       expect(await ctx.storage.listRecurring()).toEqual([def]);
     });
@@ -74,7 +104,7 @@ export function recurringConformance(ctx: ConformanceContext): void {
       ctx.clock.set(original.nextRunAt);
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
       const fired = { id: original.id, expectedRunAt: original.nextRunAt, nextRunAt, job: firingOf(ctx, original) };
-      expect(await ctx.storage.fireRecurring(fired)).toBe(true);
+      expect(await ctx.storage.fireRecurring(fired)).toBe('fired');
       ctx.clock.advance(1_000);
 
       const changed = makeDefinition(ctx, {
@@ -86,6 +116,7 @@ export function recurringConformance(ctx: ConformanceContext): void {
         timeoutMs: 5_000,
         metadata: { owner: 'ops' },
         misfire: 'skip',
+        overlap: 'skip',
         nextRunAt: fromNow(ctx, 5 * 60_000),
       });
       const kept = { nextRunAt, lastRunAt: original.nextRunAt, createdAt: original.createdAt };
@@ -158,18 +189,20 @@ export function recurringConformance(ctx: ConformanceContext): void {
       ctx.clock.set(def.nextRunAt);
       const peer = await ctx.connectPeer();
       const fire = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt: fromNow(ctx, HOUR_MS), job: null };
-      expect(await peer.fireRecurring(fire)).toBe(true);
+      expect(await peer.fireRecurring(fire)).toBe('skipped');
       expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
     });
   });
 
   describe('fireRecurring', () => {
-    it('moves nextRunAt, records lastRunAt, sets updatedAt and enqueues the firing, returning true', async () => {
+    it("moves nextRunAt, records lastRunAt, sets updatedAt and enqueues the firing, returning 'fired'", async () => {
       const def = await ctx.storage.upsertRecurring(makeDefinition(ctx));
       ctx.clock.set(def.nextRunAt);
       const job = firingOf(ctx, def);
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
-      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(true);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(
+        'fired',
+      );
       const updatedAt = ctx.clock.now();
       expect(await storedDefinition(ctx, def.id)).toEqual({ ...def, nextRunAt, lastRunAt: def.nextRunAt, updatedAt });
       expect(await mustGet(ctx.storage, job.id)).toMatchObject({
@@ -181,12 +214,12 @@ export function recurringConformance(ctx: ConformanceContext): void {
       expect(await ctx.storage.listDueRecurring(ctx.clock.now())).toEqual([]);
     });
 
-    it('moves only nextRunAt, enqueueing nothing and keeping lastRunAt, when job is null (a skipped misfire)', async () => {
+    it("moves only nextRunAt, enqueueing nothing and keeping lastRunAt, when job is null, returning 'skipped'", async () => {
       const def = await ctx.storage.upsertRecurring(makeDefinition(ctx, { misfire: 'skip' }));
       ctx.clock.set(def.nextRunAt);
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
       const skip = { id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job: null };
-      expect(await ctx.storage.fireRecurring(skip)).toBe(true);
+      expect(await ctx.storage.fireRecurring(skip)).toBe('skipped');
       expect(await storedDefinition(ctx, def.id)).toEqual({
         ...def,
         nextRunAt,
@@ -253,7 +286,9 @@ export function recurringConformance(ctx: ConformanceContext): void {
       const holder = await enqueueJob(ctx, { uniqueKey: firingOf(ctx, def).uniqueKey });
       const job = firingOf(ctx, def);
       const nextRunAt = fromNow(ctx, 24 * HOUR_MS);
-      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(true);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: def.nextRunAt, nextRunAt, job })).toBe(
+        'fired',
+      );
       expect(await ctx.storage.get(job.id)).toBeNull();
       expect(await mustGet(ctx.storage, holder.id)).toEqual(holder);
       expect(await jobTotal(ctx.storage)).toBe(1);
@@ -268,8 +303,75 @@ export function recurringConformance(ctx: ConformanceContext): void {
       const late = new Date(def.nextRunAt.getTime() + 1);
       expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: late, nextRunAt, job })).toBe(false);
       const exact = new Date(def.nextRunAt.getTime());
-      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: exact, nextRunAt, job })).toBe(true);
+      expect(await ctx.storage.fireRecurring({ id: def.id, expectedRunAt: exact, nextRunAt, job })).toBe('fired');
       expect(await jobTotal(ctx.storage)).toBe(1);
+    });
+  });
+
+  describe('fireRecurring with skipWhileUnfinished (overlap skip)', () => {
+    for (const state of UNFINISHED_STATES) {
+      it(`consumes the tick, enqueueing nothing and keeping lastRunAt, while the previous firing is ${state}`, async () => {
+        const { def, previous, params } = await afterPreviousFiring(ctx, state);
+        const before = await mustGet(ctx.storage, previous);
+        expect(await ctx.storage.fireRecurring(params)).toBe('skipped');
+        const updatedAt = ctx.clock.now();
+        expect(await storedDefinition(ctx, def.id)).toEqual({ ...def, nextRunAt: params.nextRunAt, updatedAt });
+        expect(await ctx.storage.get(params.job.id)).toBeNull();
+        expect(await mustGet(ctx.storage, previous)).toEqual(before);
+        expect(await jobTotal(ctx.storage)).toBe(1);
+      });
+    }
+
+    for (const state of ['succeeded', 'failed', 'deleted'] as const) {
+      it(`fires the tick once the previous firing is ${state}`, async () => {
+        const { def, params } = await afterPreviousFiring(ctx, state);
+        expect(await ctx.storage.fireRecurring(params)).toBe('fired');
+        const stored = await storedDefinition(ctx, def.id);
+        expect(stored).toMatchObject({ nextRunAt: params.nextRunAt, lastRunAt: def.nextRunAt });
+        const job = await mustGet(ctx.storage, params.job.id);
+        expect(job).toMatchObject({ state: 'enqueued', uniqueKey: params.job.uniqueKey });
+      });
+    }
+
+    it('fires the tick when the previous firing was removed', async () => {
+      const { params, previous } = await afterPreviousFiring(ctx, 'processing');
+      expect(await ctx.storage.delete(previous)).toBe(true);
+      expect(await ctx.storage.fireRecurring(params)).toBe('fired');
+      expect(await mustGet(ctx.storage, params.job.id)).toMatchObject({ state: 'enqueued' });
+    });
+
+    it('fires while the previous firing is unfinished when skipWhileUnfinished is null (overlap allow)', async () => {
+      const { params } = await afterPreviousFiring(ctx, 'processing');
+      expect(await ctx.storage.fireRecurring({ ...params, skipWhileUnfinished: null })).toBe('fired');
+      expect(await mustGet(ctx.storage, params.job.id)).toMatchObject({ state: 'enqueued' });
+      expect(await jobTotal(ctx.storage)).toBe(2);
+    });
+
+    it('lets exactly one of two racing peers consume the tick while the previous firing is unfinished', async () => {
+      const { def, params } = await afterPreviousFiring(ctx, 'processing');
+      const [a, b] = await Promise.all([ctx.connectPeer(), ctx.connectPeer()]);
+      const results = await Promise.all([
+        a.fireRecurring(params),
+        b.fireRecurring({ ...params, job: firingOf(ctx, def) }),
+      ]);
+      expect(results.filter((result) => result !== false)).toEqual(['skipped']);
+      expect(await jobTotal(ctx.storage)).toBe(1);
+      expect(await storedDefinition(ctx, def.id)).toMatchObject({
+        nextRunAt: params.nextRunAt,
+        lastRunAt: def.lastRunAt,
+      });
+    });
+
+    it('lets exactly one of two racing peers fire the tick once the previous firing finished', async () => {
+      const { def, params } = await afterPreviousFiring(ctx, 'succeeded');
+      const [a, b] = await Promise.all([ctx.connectPeer(), ctx.connectPeer()]);
+      const rival = firingOf(ctx, def);
+      const results = await Promise.all([a.fireRecurring(params), b.fireRecurring({ ...params, job: rival })]);
+      expect(results.filter((result) => result !== false)).toEqual(['fired']);
+      expect(await jobTotal(ctx.storage)).toBe(2);
+      const winner = results[0] ? params.job : rival;
+      expect(await mustGet(ctx.storage, winner.id)).toMatchObject({ state: 'enqueued' });
+      expect(await storedDefinition(ctx, def.id)).toMatchObject({ lastRunAt: def.nextRunAt });
     });
   });
 
@@ -293,6 +395,38 @@ export function recurringConformance(ctx: ConformanceContext): void {
         expect(firedAt.get(tick), `firings of ${new Date(tick).toISOString()}`).toBe(1);
       }
       expect(await jobTotal(ctx.storage)).toBe(RACE_TICKS);
+    });
+
+    it("fire no tick of an overlap 'skip' definition while its previous firing runs, then the next tick", async () => {
+      const firstTick = Math.ceil((ctx.clock.now().getTime() + 1) / SECOND_MS) * SECOND_MS;
+      const def = makeDefinition(ctx, { id: 'serial', cron: '* * * * * *', timezone: 'UTC', overlap: 'skip' });
+      await ctx.storage.upsertRecurring({ ...def, nextRunAt: new Date(firstTick) });
+      const storages = [ctx.storage, await ctx.connectPeer(), await ctx.connectPeer()];
+      const firedAt = new Map<number, number>();
+      const pollers = storages.map((storage) => racingPoller(ctx, storage, firedAt));
+      const pollAt = async (tick: number) => {
+        ctx.clock.set(new Date(tick));
+        return (await Promise.all(pollers.map((poller) => poller.runOnce()))).reduce((sum, n) => sum + n, 0);
+      };
+
+      expect(await pollAt(firstTick)).toBe(1);
+      const running = only(await claim(ctx));
+      expect(running.uniqueKey).toBe(firingKey(def.id, new Date(firstTick)));
+      for (let tick = firstTick + SECOND_MS; tick <= firstTick + 3 * SECOND_MS; tick += SECOND_MS) {
+        expect(await pollAt(tick), `firings at ${new Date(tick).toISOString()}`).toBe(0);
+      }
+      expect(await jobTotal(ctx.storage)).toBe(1);
+      const lastRunAt = new Date(firstTick);
+      expect(await storedDefinition(ctx, def.id)).toMatchObject({ lastRunAt, nextRunAt: fromNow(ctx, SECOND_MS) });
+
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(running), to: 'succeeded' }] })).toEqual([true]);
+      const nextTick = firstTick + 4 * SECOND_MS;
+      expect(await pollAt(nextTick)).toBe(1);
+      expect([...(await jobsPerTick(ctx.storage, def.id)).entries()]).toEqual([
+        [firstTick, 1],
+        [nextTick, 1],
+      ]);
+      expect([...firedAt.keys()]).toEqual([firstTick, nextTick]);
     });
   });
 }

@@ -171,6 +171,12 @@ const BAD_CALLS: readonly BadCall[] = [
     call: (storage, ctx) => storage.upsertRecurring(makeDefinition(ctx, { misfire: bad('twice') })),
   },
   {
+    method: 'upsertRecurring',
+    what: 'upsertRecurring with an unknown overlap policy',
+    field: 'def.overlap',
+    call: (storage, ctx) => storage.upsertRecurring(makeDefinition(ctx, { overlap: bad('sometimes') })),
+  },
+  {
     method: 'listDueRecurring',
     what: 'listDueRecurring with an Invalid Date',
     field: 'now',
@@ -217,6 +223,19 @@ const BAD_CALLS: readonly BadCall[] = [
         expectedRunAt: ctx.clock.now(),
         nextRunAt: ctx.clock.now(),
         job: newJob(ctx, { payload: '' }),
+      }),
+  },
+  {
+    method: 'fireRecurring',
+    what: 'fireRecurring with an empty skipWhileUnfinished',
+    field: 'skipWhileUnfinished',
+    call: (storage, ctx) =>
+      storage.fireRecurring({
+        id: 'nightly',
+        expectedRunAt: ctx.clock.now(),
+        nextRunAt: ctx.clock.now(),
+        job: newJob(ctx),
+        skipWhileUnfinished: '',
       }),
   },
 ];
