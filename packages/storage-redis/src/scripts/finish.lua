@@ -10,7 +10,7 @@ ARGV[1]: now (ms); ARGV[2]: number of outcomes n; then 8 slots per outcome: id, 
 Returns: an array of n integers: 1 when the outcome applied, 0 when its lease was stale.
 Effects: lease cleared (leaseId, lockedBy, lockedUntil); succeeded stores result, finishedAt, expiresAt; failed
   stores lastError, finishedAt, expiresAt; both free the uniqueKey and file the job in expiring; awaiting_retry
-  stores lastError and runAt and files it in delayed; scheduled (a snooze) refunds the attempt (attempt - 1), stores
+  stores lastError (none when it carries none: a requested retry) and runAt and files it in delayed; scheduled (a snooze) refunds the attempt (attempt - 1), stores
   runAt and files it in delayed, keeping lastError. ]]
 
 local now, n = ARGV[1], tonumber(ARGV[2])

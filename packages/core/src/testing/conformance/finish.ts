@@ -179,6 +179,24 @@ export function finishConformance(ctx: ConformanceContext): void {
       expect(await mustGet(ctx.storage, retried.id)).toMatchObject({ updatedAt: now, finishedAt: null, runAt });
     });
 
+    it('stores no lastError for a retry that carries none, even after a failed attempt', async () => {
+      const job = await claimedJob(ctx);
+      const first = {
+        ...leaseOf(job),
+        to: 'awaiting_retry' as const,
+        error: { message: 'flaky' },
+        runAt: ctx.clock.now(),
+      };
+      expect(await ctx.storage.finish({ outcomes: [first] })).toEqual([true]);
+      expect(await ctx.storage.promoteDue({ now: ctx.clock.now(), limit: 10 })).toHaveLength(1);
+      const again = only(await claim(ctx));
+      const runAt = fromNow(ctx, 1_000);
+      expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(again), to: 'awaiting_retry', runAt }] })).toEqual([
+        true,
+      ]);
+      expect(await mustGet(ctx.storage, job.id)).toMatchObject({ state: 'awaiting_retry', lastError: null, runAt });
+    });
+
     it('keeps a finished job without expiry when expiresAt is null', async () => {
       const job = await claimedJob(ctx);
       expect(await ctx.storage.finish({ outcomes: [{ ...leaseOf(job), to: 'succeeded', expiresAt: null }] })).toEqual([
