@@ -323,8 +323,9 @@ export interface Storage<Tx = unknown> {
 
   // Recurring
   /**
-   * Inserts or replaces a definition; always keeps the stored `createdAt`, and keeps the stored `nextRunAt` and
-   * `lastRunAt` when cron and timezone are unchanged. Returns the definition as stored.
+   * Inserts or replaces a definition; always keeps the stored `createdAt` and (when set) `lastRunAt`, the last firing,
+   * which overlap 'skip' reads even across a schedule change; keeps the stored `nextRunAt` when cron and timezone are
+   * unchanged. Returns the definition as stored.
    */
   upsertRecurring(def: RecurringDefinition): Promise<RecurringDefinition>;
   /** False if it did not exist. */

@@ -8,16 +8,19 @@ export class RecurringTable {
   private readonly definitions = new Map<string, RecurringDefinition>();
 
   /**
-   * Inserts or replaces `def`, always keeping the stored createdAt, and the stored nextRunAt and lastRunAt when cron
-   * and timezone are unchanged (a redeploy must not reset the schedule); returns a copy of what is stored.
+   * Inserts or replaces `def`, always keeping the stored createdAt and lastRunAt (the last firing is history, and
+   * overlap 'skip' reads it), and the stored nextRunAt when cron and timezone are unchanged (a redeploy must not reset
+   * the schedule); returns a copy of what is stored.
    */
   upsert(def: RecurringDefinition): RecurringDefinition {
     const stored = this.definitions.get(def.id);
     const next = copyDefinition(def);
-    if (stored !== undefined) next.createdAt = stored.createdAt;
+    if (stored !== undefined) {
+      next.createdAt = stored.createdAt;
+      next.lastRunAt = stored.lastRunAt ?? next.lastRunAt;
+    }
     if (stored !== undefined && stored.cron === def.cron && stored.timezone === def.timezone) {
       next.nextRunAt = stored.nextRunAt;
-      next.lastRunAt = stored.lastRunAt;
     }
     this.definitions.set(next.id, next);
     return copyDefinition(next);

@@ -1,6 +1,7 @@
 -- upsertRecurring: inserts a recurring definition or replaces every field of the stored one, except that the stored
--- created_at is always kept, and the stored next_run_at and last_run_at are kept when cron and timezone are unchanged
--- (re-registering the same schedule at every start must not move its next firing).
+-- created_at and last_run_at are always kept (the last firing is history, and overlap 'skip' reads it: a redeploy that
+-- changes the schedule must still see a firing that runs), and the stored next_run_at is kept when cron and timezone
+-- are unchanged (re-registering the same schedule at every start must not move its next firing).
 -- $1 text id; $2 text cron; $3 text timezone; $4 text method; $5 text payload (JSON text); $6 text queue;
 -- $7 integer priority; $8 integer max_attempts; $9 bigint timeout_ms (null = server default); $10 text metadata
 -- (JSON text); $11 text misfire ('once' | 'skip'); $12 timestamptz next_run_at; $13 timestamptz last_run_at;
@@ -26,8 +27,6 @@ ON CONFLICT (id) DO UPDATE SET
   next_run_at = CASE
     WHEN r.cron = excluded.cron AND r.timezone = excluded.timezone THEN r.next_run_at ELSE excluded.next_run_at
   END,
-  last_run_at = CASE
-    WHEN r.cron = excluded.cron AND r.timezone = excluded.timezone THEN r.last_run_at ELSE excluded.last_run_at
-  END,
+  last_run_at = COALESCE(r.last_run_at, excluded.last_run_at),
   updated_at = excluded.updated_at
 RETURNING *;

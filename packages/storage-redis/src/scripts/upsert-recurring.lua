@@ -4,8 +4,9 @@ ARGV[1..16] (rows.ts recurringArgs): id, cron, timezone, method, payload (JSON t
   maxAttempts, timeoutMs (ms or ''), metadata (JSON text), misfire, nextRunAt (ms), lastRunAt (ms or ''),
   createdAt (ms), updatedAt (ms), overlap ('allow' | 'skip'; a hash written before it existed has none: 'allow').
 Returns: the stored definition's HGETALL.
-Effects: every field replaced, except that the stored createdAt is always kept, and the stored nextRunAt and
-  lastRunAt are kept when cron and timezone are unchanged; recurring-due scores the id by the nextRunAt stored. ]]
+Effects: every field replaced, except that the stored createdAt and lastRunAt are always kept (the last firing is
+  history, and overlap 'skip' reads it), and the stored nextRunAt is kept when cron and timezone are unchanged;
+  recurring-due scores the id by the nextRunAt stored. ]]
 
 local id, cron, timezone = ARGV[1], ARGV[2], ARGV[3]
 local key = RECURRING .. id
@@ -14,8 +15,11 @@ local stored = redis.call('HMGET', key, 'cron', 'timezone', 'nextRunAt', 'lastRu
 if stored[5] then
   created_at = stored[5]
 end
+if stored[4] then
+  last_run_at = stored[4]
+end
 if stored[1] == cron and stored[2] == timezone then
-  next_run_at, last_run_at = stored[3], stored[4] or ''
+  next_run_at = stored[3]
 end
 redis.call('DEL', key)
 redis.call('HSET', key, 'id', id, 'cron', cron, 'timezone', timezone, 'method', ARGV[4], 'payload', ARGV[5],

@@ -124,7 +124,7 @@ export function recurringConformance(ctx: ConformanceContext): void {
       expect(await ctx.storage.listRecurring()).toEqual([{ ...changed, ...kept }]);
     });
 
-    it('takes the new nextRunAt and lastRunAt but keeps createdAt when the cron changes', async () => {
+    it('takes the new nextRunAt but keeps createdAt when the cron changes, and the given lastRunAt when none is stored', async () => {
       const original = await ctx.storage.upsertRecurring(makeDefinition(ctx));
       ctx.clock.advance(HOUR_MS);
       const changed = makeDefinition(ctx, {
@@ -133,6 +133,20 @@ export function recurringConformance(ctx: ConformanceContext): void {
         lastRunAt: fromNow(ctx, -60_000),
       });
       const stored = { ...changed, createdAt: original.createdAt };
+      expect(await ctx.storage.upsertRecurring(changed)).toEqual(stored);
+      expect(await storedDefinition(ctx, changed.id)).toEqual(stored);
+    });
+
+    it('keeps the stored lastRunAt (the last firing, which overlap reads) when the schedule changes', async () => {
+      const lastRunAt = ctx.clock.now();
+      const original = await ctx.storage.upsertRecurring(makeDefinition(ctx, { lastRunAt }));
+      ctx.clock.advance(HOUR_MS);
+      const changed = makeDefinition(ctx, {
+        cron: '*/5 * * * *',
+        nextRunAt: fromNow(ctx, 5 * 60_000),
+        lastRunAt: null,
+      });
+      const stored = { ...changed, lastRunAt, createdAt: original.createdAt };
       expect(await ctx.storage.upsertRecurring(changed)).toEqual(stored);
       expect(await storedDefinition(ctx, changed.id)).toEqual(stored);
     });
