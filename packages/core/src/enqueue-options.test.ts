@@ -28,6 +28,7 @@ describe('buildNewJob', () => {
       timeoutMs: null,
       uniqueKey: null,
       metadata: {},
+      onDuplicate: 'keep',
     });
     expect(job.runAt).toEqual(now);
     expect(job.createdAt).toEqual(now);
@@ -54,12 +55,14 @@ describe('buildNewJob', () => {
         maxAttempts: 1,
         timeoutMs: 50,
         uniqueKey: 'k',
+        onDuplicate: 'replace',
         metadata: { a: 'b' },
         id: 'my-id',
       },
       now,
     );
     expect(job).toMatchObject({
+      onDuplicate: 'replace',
       queue: 'mail.out',
       priority: -3,
       maxAttempts: 1,
@@ -100,6 +103,8 @@ describe('buildNewJob', () => {
       ['m', {}, { timeoutMs: 0 }, 'options.timeoutMs'],
       ['m', {}, { metadata: { a: 1 } }, 'options.metadata.a'],
       ['m', {}, { uniqueKey: '' }, 'options.uniqueKey'],
+      ['m', {}, { uniqueKey: 'k', onDuplicate: 'merge' }, 'options.onDuplicate'],
+      ['m', {}, { onDuplicate: 'replace' }, 'options.onDuplicate'],
       ['m', {}, { id: 'has space' }, 'options.id'],
       ['m', {}, { prority: 1 }, 'options.prority'],
     ];

@@ -36,6 +36,13 @@ export interface EnqueueOptions {
   timeoutMs?: number;
   /** While a job with this key is unfinished, enqueue returns that job's id instead of adding one. */
   uniqueKey?: string;
+  /**
+   * What to do when an unfinished job holds `uniqueKey` (requires one). `'keep'` leaves that job as it is and returns
+   * its id (`duplicate: true`). `'replace'` gives it this call's payload, runAt, priority and metadata if it has not
+   * started yet (`duplicate: true`; with `delayMs`, a trailing debounce); a started one keeps running without the key,
+   * and this job is enqueued holding it (`duplicate: false`). @defaultValue 'keep'
+   */
+  onDuplicate?: 'keep' | 'replace';
   /** String labels stored with the job. @defaultValue {} */
   metadata?: Record<string, string>;
   /** Caller-chosen id; enqueueing an existing id again returns it and adds nothing. @defaultValue a UUIDv7 */
@@ -53,6 +60,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'maxAttempts',
   'timeoutMs',
   'uniqueKey',
+  'onDuplicate',
   'metadata',
   'id',
 ]);
@@ -117,6 +125,7 @@ export function buildNewJob(
       opts.metadata === undefined
         ? NO_METADATA
         : Object.freeze(checkMetadata(operation, field('metadata'), opts.metadata)),
+    onDuplicate: opts.onDuplicate === undefined ? 'keep' : checkOnDuplicate(operation, field('onDuplicate'), opts),
   };
   builtJobs.set(Object.freeze(job), opts.id === undefined);
   return job;
@@ -129,6 +138,18 @@ function checkOptionsObject(operation: string, field: string, options: unknown):
   }
   checkKnownKeys(operation, field, options, KNOWN_OPTIONS);
   return options as EnqueueOptions;
+}
+
+/** `'keep'` or `'replace'`; `'replace'` needs a uniqueKey to find the job it replaces. */
+function checkOnDuplicate(operation: string, field: string, opts: EnqueueOptions): 'keep' | 'replace' {
+  const value: unknown = opts.onDuplicate;
+  if (value !== 'keep' && value !== 'replace') {
+    throw new ValidationError(operation, field, "must be 'keep' or 'replace'", value);
+  }
+  if (value === 'replace' && opts.uniqueKey === undefined) {
+    throw new ValidationError(operation, field, "'replace' requires a uniqueKey", value);
+  }
+  return value;
 }
 
 function resolveRunAt(operation: string, opts: EnqueueOptions, now: Date, field: (key: string) => string): Date {

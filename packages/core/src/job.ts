@@ -87,4 +87,10 @@ export interface NewJob {
   createdAt: Date;
   uniqueKey: string | null;
   metadata: Record<string, string>;
+  /**
+   * What enqueue does when an unfinished job holds `uniqueKey`: `'keep'` answers that job as a duplicate;
+   * `'replace'` (only with a uniqueKey) gives a not-started holder this job's payload, runAt, priority, metadata and
+   * state, or takes the key from a started one and writes this job. An instruction, not a stored field.
+   */
+  onDuplicate: 'keep' | 'replace';
 }

@@ -359,13 +359,43 @@ export class MemoryStorage implements Storage {
     return record;
   }
 
-  /** Inserts one validated job unless its id exists or its uniqueKey is held (then it is a duplicate). */
+  /**
+   * Inserts one validated job unless its id exists or its uniqueKey is held (then it is a duplicate). With
+   * onDuplicate 'replace', a not-started holder takes the job's fields instead, and a started one gives up the key.
+   */
   private insert(job: NewJob): EnqueueResult {
     if (this.jobs.get(job.id) !== undefined) return { id: job.id, duplicate: true };
     const holder = job.uniqueKey === null ? undefined : this.jobs.uniqueHolder(job.uniqueKey);
-    if (holder !== undefined) return { id: holder, duplicate: true };
+    if (holder !== undefined) {
+      if (job.onDuplicate === 'keep') return { id: holder, duplicate: true };
+      if (this.replaceHolder(this.jobs.get(holder)!, job)) return { id: holder, duplicate: true };
+    }
     this.jobs.insert(recordFromNewJob(job, this.jobs.nextVersion()));
     return { id: job.id, duplicate: false };
+  }
+
+  /**
+   * onDuplicate 'replace': a holder not started yet (enqueued or scheduled) takes the job's payload, runAt, priority,
+   * metadata and state, and true is returned; a started one keeps running without the key (false: insert the job).
+   */
+  private replaceHolder(holder: JobRecord, job: NewJob): boolean {
+    const updatedAt = job.createdAt.getTime();
+    if (holder.state !== 'enqueued' && holder.state !== 'scheduled') {
+      this.jobs.update(holder, { uniqueKey: null, updatedAt });
+      return false;
+    }
+    const { payload, priority, state } = job;
+    const next = this.jobs.update(holder, {
+      payload,
+      priority,
+      state,
+      runAt: job.runAt.getTime(),
+      updatedAt,
+      metadata: { ...job.metadata },
+    });
+    // A holder that stays enqueued wakes its queue too: it may now run sooner.
+    if (holder.state === 'enqueued' && next.state === 'enqueued') this.wakeUps.wake(next.queue);
+    return true;
   }
 
   /** The record `lease` still holds: processing under that very leaseId. */

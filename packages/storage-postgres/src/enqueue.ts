@@ -3,7 +3,8 @@
 import { type NewJob, StorageError } from '@jobsmith/core';
 import { type EnqueueResult, hasGeneratedId } from '@jobsmith/core/storage';
 import type { Database, Queryable } from './database.js';
-import { isUniqueViolation } from './errors.js';
+import { replaceJobs } from './enqueue-replace.js';
+import { isDeadlock, isUniqueViolation } from './errors.js';
 import { enqueueColumns, enqueueOneValues } from './rows.js';
 import type { WakeUps } from './wake-ups.js';
 
@@ -48,6 +49,8 @@ export async function insertJobs(
   via: Queryable,
   wakeUps: WakeUps,
 ): Promise<EnqueueResult[]> {
+  // onDuplicate 'replace' writes holders too: a path of its own, so that a batch of 'keep' jobs costs what it did.
+  if (jobs.some((job) => job.onDuplicate === 'replace')) return replaceJobs(db, jobs, channel, via, wakeUps);
   const results: EnqueueResult[] = new Array(jobs.length);
   const pending = dropRepeatedIds(jobs, results);
   // In the app's transaction, its commit or rollback makes the batch all or nothing.
@@ -79,7 +82,8 @@ async function writeOnPool(db: Database, pending: Pending[], results: EnqueueRes
       answer(pending, rows, results);
       return;
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      // A deadlock needs a replace batch (enqueue-replace.ts) holding a holder's lock while it waits on this one.
+      if (!isUniqueViolation(error) && !isDeadlock(error)) throw error;
       if (run === MAX_CHECKED_RUNS) throw new StorageError('enqueue', { cause: error, detail: HOLDERS_KEPT_CHANGING });
     }
   }

@@ -20,6 +20,7 @@ const CONNECT_SQLSTATE = /^(08|28|3D)/;
 /** Node socket errors seen while opening a connection. */
 const CONNECT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
 const SQLSTATE_UNIQUE_VIOLATION = '23505';
+const SQLSTATE_DEADLOCK_DETECTED = '40P01';
 const SQLSTATE_INSUFFICIENT_PRIVILEGE = '42501';
 /** What `pg` rejects a statement with when `query_timeout` passes without an answer (the connection is discarded). */
 const QUERY_READ_TIMEOUT = 'Query read timeout';
@@ -70,6 +71,11 @@ export function isUniqueKeyViolation(error: unknown): boolean {
 /** A unique violation of any index (an id or a unique_key), raw or wrapped by toStorageError. */
 export function isUniqueViolation(error: unknown): boolean {
   return errorCode(error instanceof StorageError ? error.cause : error) === SQLSTATE_UNIQUE_VIOLATION;
+}
+
+/** PostgreSQL broke a lock cycle by failing this statement, raw or wrapped by toStorageError: running again may pass. */
+export function isDeadlock(error: unknown): boolean {
+  return errorCode(error instanceof StorageError ? error.cause : error) === SQLSTATE_DEADLOCK_DETECTED;
 }
 
 /** Resolves host, port and database as pg will, without connecting. */

@@ -31,6 +31,9 @@ const UNPREPARED: ReadonlySet<StatementName> = new Set<StatementName>([
   'transaction-begin',
   'transaction-commit',
   'transaction-rollback',
+  'transaction-savepoint',
+  'transaction-rollback-to-savepoint',
+  'transaction-release-savepoint',
   'listen',
 ]);
 

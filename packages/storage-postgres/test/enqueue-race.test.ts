@@ -87,6 +87,57 @@ describe('enqueue races', () => {
       await app.end();
     }
   });
+
+  it('leaves one holder per key when batches of keep and replace jobs race over the same keys', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
+    const calls = storages.flatMap((storage, index) =>
+      [0, 1, 2].map((round) => {
+        const order = (index + round) % 2 === 0 ? keys : [...keys].reverse();
+        const jobs = order.map((uniqueKey, at) =>
+          makeNewJob({ uniqueKey, onDuplicate: (at + round) % 2 === 0 ? 'replace' : 'keep' }),
+        );
+        return storage.enqueue({ jobs }).then((results) => ({ jobs, results }));
+      }),
+    );
+    const answers = await Promise.all(calls);
+
+    const stored = await storages[0]!.list({ limit: 1_000, offset: 0 });
+    expect(stored.map((job) => job.uniqueKey).sort()).toEqual([...keys].sort());
+    const holders = new Map(stored.map((job) => [job.uniqueKey, job.id]));
+    for (const { jobs, results } of answers) {
+      for (const [index, job] of jobs.entries()) expect(results[index]?.id).toBe(holders.get(job.uniqueKey));
+    }
+  });
+
+  // A replace locks the holders it can see; a holder committed after that (here: while the replace's insert waits on
+  // it) makes the insert skip the job, and the whole replace path runs again and replaces that holder.
+  it('replaces a holder a transaction commits while the replace waits on it', async () => {
+    const app = new pg.Client({ connectionString: DATABASE_URL });
+    await app.connect();
+    try {
+      const holder = makeNewJob({ uniqueKey: 'held', payloadValue: { n: 1 } });
+      await app.query('BEGIN');
+      await storages[0]!.enqueue({ jobs: [holder], tx: app });
+      const fresh = makeNewJob();
+      const replacing = makeNewJob({ uniqueKey: 'held', onDuplicate: 'replace', payloadValue: { n: 2 } });
+      const answered = storages[1]!.enqueue({ jobs: [fresh, replacing] });
+      await eventually(
+        async () => ((await waitingOn(app)) > 0 ? true : undefined),
+        'the replace to wait on the holder',
+      );
+      await app.query('COMMIT');
+      expect(await answered).toEqual([
+        { id: fresh.id, duplicate: false },
+        { id: holder.id, duplicate: true },
+      ]);
+      expect(await storages[0]!.get(holder.id)).toMatchObject({ payload: { n: 2 }, uniqueKey: 'held' });
+      expect((await storages[0]!.list({ limit: 10, offset: 0 })).map((job) => job.id).sort()).toEqual(
+        [holder.id, fresh.id].sort(),
+      );
+    } finally {
+      await app.end();
+    }
+  });
 });
 
 /** Sessions waiting on a lock that `client`'s session holds. */

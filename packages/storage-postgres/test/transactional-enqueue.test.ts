@@ -83,6 +83,23 @@ describe('enqueue with an app transaction', () => {
     expect(await storage.get(job.id)).toBeNull();
   });
 
+  it("replaces a holder (onDuplicate 'replace') with the app's commit, and not at all when it rolls back", async () => {
+    const holder = makeNewJob({ uniqueKey: 'k', payloadValue: { n: 1 } });
+    await storage.enqueue({ jobs: [holder] });
+    for (const [n, end] of [
+      [2, 'ROLLBACK'],
+      [3, 'COMMIT'],
+    ] as const) {
+      await app.query('BEGIN');
+      const replacing = makeNewJob({ uniqueKey: 'k', onDuplicate: 'replace', payloadValue: { n } });
+      expect(await storage.enqueue({ jobs: [replacing], tx: app })).toEqual([{ id: holder.id, duplicate: true }]);
+      expect(await storage.get(holder.id)).toMatchObject({ payload: { n: 1 } });
+      await app.query(end);
+    }
+    expect(await storage.get(holder.id)).toMatchObject({ payload: { n: 3 } });
+    expect((await storage.counts()).byState.enqueued).toBe(1);
+  });
+
   it('refuses a pool as tx, which would write outside the app transaction', async () => {
     const attempt = storage.enqueue({ jobs: [makeNewJob()], tx: appPool as unknown as pg.ClientBase });
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);

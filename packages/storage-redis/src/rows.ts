@@ -178,7 +178,7 @@ export function claimedJob(row: JobRow, claim: Claim, ordinal: number): Job {
   return toJob(full);
 }
 
-/** The 12 ARGV slots of a new job (helpers.lua NEW_JOB_WIDTH); the payload goes as given, never re-encoded. */
+/** The 13 ARGV slots of a new job (helpers.lua NEW_JOB_WIDTH); the payload goes as given, never re-encoded. */
 export function newJobArgs(job: NewJob): string[] {
   return [
     job.id,
@@ -193,6 +193,7 @@ export function newJobArgs(job: NewJob): string[] {
     String(job.createdAt.getTime()),
     job.uniqueKey ?? '',
     JSON.stringify(job.metadata),
+    job.onDuplicate,
   ];
 }
 

@@ -21,7 +21,7 @@ import {
   type SqlJobRow,
 } from '@jobsmith/core/storage';
 import type Database from 'better-sqlite3';
-import { newJobParams } from './rows.js';
+import { newJobParams, type SqlParams } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** What an enqueue wrote: one result per job, and the queues that got an `enqueued` job (to wake subscribers). */
@@ -37,7 +37,12 @@ export interface InsertedJobs {
 export function insertJobs(statements: Statements, jobs: readonly NewJob[]): InsertedJobs {
   const readyQueues = new Set<string>();
   const results = jobs.map((job): EnqueueResult => {
-    if (statements.get('enqueue', newJobParams(job))) {
+    const params = newJobParams(job);
+    if (job.onDuplicate === 'replace') {
+      const replaced = replaceHolder(statements, params, readyQueues);
+      if (replaced !== undefined) return replaced;
+    }
+    if (statements.get('enqueue', params)) {
       if (job.state === 'enqueued') readyQueues.add(job.queue);
       return { id: job.id, duplicate: false };
     }
@@ -50,6 +55,20 @@ export function insertJobs(statements: Statements, jobs: readonly NewJob[]): Ins
     return { id: holder.id, duplicate: true };
   });
   return { results, readyQueues };
+}
+
+/**
+ * onDuplicate 'replace': a not-started holder takes the job's fields (its answer is returned, and its queue woken when
+ * it is enqueued); a started one gives up the key, and undefined is returned, as when nothing holds it: insert the job.
+ */
+function replaceHolder(statements: Statements, params: SqlParams, readyQueues: Set<string>): EnqueueResult | undefined {
+  const holder = statements.get<{ id: string; queue: string; state: JobState }>('enqueue-replace', params);
+  if (holder) {
+    if (holder.state === 'enqueued') readyQueues.add(holder.queue);
+    return { id: holder.id, duplicate: true };
+  }
+  statements.run('enqueue-detach', params);
+  return undefined;
 }
 
 /** enqueue's body: `tx`, when given, must be this connection (its open transaction is then joined). */

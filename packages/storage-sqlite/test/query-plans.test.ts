@@ -15,6 +15,8 @@ const PLANS: [SqlName, string][] = [
   ['release-lost-claims', 'jobsmith_jobs_locked_by_idx'],
   ['purge-expired', 'jobsmith_jobs_expiry_idx'],
   ['enqueue-find-duplicate', 'jobsmith_jobs_unique_key_idx'],
+  ['enqueue-replace', 'jobsmith_jobs_unique_key_idx'],
+  ['enqueue-detach', 'jobsmith_jobs_unique_key_idx'],
   ['retry-failed-holder', 'jobsmith_jobs_unique_key_idx'],
   ['fire-recurring-unfinished', 'jobsmith_jobs_unique_key_idx'],
   ['list-due-recurring', 'jobsmith_recurring_due_idx'],

@@ -213,5 +213,6 @@ function firingJob(def: RecurringDefinition, now: Date): NewJob {
     createdAt: now,
     uniqueKey: firingKey(def.id, def.nextRunAt),
     metadata: { ...def.metadata },
+    onDuplicate: 'keep',
   };
 }

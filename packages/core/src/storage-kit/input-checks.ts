@@ -138,6 +138,10 @@ function checkNewJob(operation: string, field: string, job: unknown): void {
   checkDate(operation, `${field}.createdAt`, value.createdAt);
   if (value.uniqueKey !== null) checkText(operation, `${field}.uniqueKey`, value.uniqueKey);
   checkStringMap(operation, `${field}.metadata`, value.metadata);
+  checkOneOf(operation, `${field}.onDuplicate`, value.onDuplicate, ['keep', 'replace']);
+  if (value.onDuplicate === 'replace' && value.uniqueKey === null) {
+    throw new ValidationError(operation, `${field}.onDuplicate`, "'replace' requires a uniqueKey", value.onDuplicate);
+  }
 }
 
 function checkLease(operation: string, field: string, lease: unknown): void {
@@ -306,6 +310,10 @@ function checkFireRecurringParams(params: FireRecurringParams): void {
   checkDate(operation, 'expectedRunAt', params.expectedRunAt);
   checkDate(operation, 'nextRunAt', params.nextRunAt);
   if (params.job !== null) checkNewJob(operation, 'job', params.job);
+  // A firing never replaces: the key it holds is its own tick's.
+  if (params.job !== null && params.job.onDuplicate !== 'keep') {
+    throw new ValidationError(operation, 'job.onDuplicate', "must be 'keep'", params.job.onDuplicate);
+  }
   const previous = params.skipWhileUnfinished;
   if (previous !== undefined && previous !== null) checkText(operation, 'skipWhileUnfinished', previous);
 }

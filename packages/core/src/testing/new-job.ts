@@ -11,7 +11,7 @@ export type NewJobOverrides = Partial<NewJob> & { payloadValue?: JsonValue };
 
 /**
  * A valid `NewJob`: a fresh UUIDv7 id, method `test`, queue `default`, priority 0, state `enqueued`, maxAttempts 5,
- * payload `{}`, no timeout, uniqueKey or metadata, and `runAt` = `createdAt` = `now`.
+ * payload `{}`, no timeout, uniqueKey or metadata, onDuplicate `keep`, and `runAt` = `createdAt` = `now`.
  * @param overrides fields to replace; `payloadValue` is JSON-serialized into `payload`.
  * @param now the enqueue time, usually `clock.now()`. @defaultValue 2030-01-01T00:00:00.000Z
  */
@@ -30,6 +30,7 @@ export function makeNewJob(overrides: NewJobOverrides = {}, now: Date = new Date
     createdAt: new Date(now.getTime()),
     uniqueKey: null,
     metadata: {},
+    onDuplicate: 'keep',
     ...fields,
   };
   if (payloadValue !== undefined) job.payload = JSON.stringify(payloadValue);

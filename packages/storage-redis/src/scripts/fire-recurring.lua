@@ -4,7 +4,7 @@ KEYS: the shared 16 (helpers.lua); touches [1] job hashes, [2] ready ZSETs, [3] 
   [7] counts, [8] ids, [9] ready-queues, [10] delayed, [13] unique, [15] recurring-due, [16] channel.
 ARGV[1]: id; ARGV[2]: expectedRunAt (ms, the nextRunAt the caller read); ARGV[3]: nextRunAt (ms); ARGV[4]: now (ms);
   ARGV[5]: the previous firing's uniqueKey under overlap policy 'skip', or '' for no check;
-  ARGV[6..17]: the firing as a new job (helpers.lua NEW_JOB_WIDTH slots), or absent to advance without firing
+  ARGV[6..18]: the firing as a new job (helpers.lua NEW_JOB_WIDTH slots), or absent to advance without firing
   (misfire policy 'skip').
 Returns: 1 when this call fired; 2 when it won the tick but fired nothing (no job given, or the unique registry [13]
   holds ARGV[5]: the previous firing is unfinished); 0 when the definition is gone, its nextRunAt is no longer

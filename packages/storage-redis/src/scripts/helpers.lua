@@ -336,26 +336,55 @@ local function release_job(job, now)
   enter(job, 'enqueued', nil, { 'attempt', tostring(tonumber(job.attempt) - 1), 'updatedAt', now })
 end
 
--- A new job occupies 12 ARGV slots from `at` (rows.ts newJobArgs): id, method, payload, queue, priority, state,
--- maxAttempts, timeoutMs, runAt, createdAt, uniqueKey, metadata.
-local NEW_JOB_WIDTH = 12
+-- A new job occupies 13 ARGV slots from `at` (rows.ts newJobArgs): id, method, payload, queue, priority, state,
+-- maxAttempts, timeoutMs, runAt, createdAt, uniqueKey, metadata, onDuplicate ('keep' | 'replace').
+local NEW_JOB_WIDTH = 13
 
--- Decides whether the new job at `at` is written: returns the id it resolves to and 1 when it is a duplicate (its id
--- exists, or its uniqueKey is held by an unfinished job or by an earlier job of the batch in `seen`), else 0.
+-- Decides what happens to the new job at `at`; returns the id it resolves to, 1 when it is a duplicate (else 0), and
+-- a holder to act on. A duplicate's id exists, or its uniqueKey is held by an unfinished job or by an earlier job of
+-- the batch in `seen`. With onDuplicate 'replace', a holder that has not started (an earlier job of the batch, or
+-- an enqueued or scheduled one) is returned twice, as the id and to be given the job's fields (replace_job); a
+-- started one comes back third with 0, to give up the key (detach_unique) before the job is written.
 local function check_new_job(at, seen)
   local id, unique_key = ARGV[at], ARGV[at + 10]
   if seen.ids[id] or redis.call('EXISTS', JOB .. id) == 1 then
     return id, 1
   end
   if unique_key ~= '' then
-    local holder = seen.keys[unique_key] or redis.call('HGET', UNIQUE, unique_key)
-    if holder then
+    local batch_holder = seen.keys[unique_key]
+    local holder = batch_holder or redis.call('HGET', UNIQUE, unique_key)
+    if holder and ARGV[at + 12] ~= 'replace' then
       return holder, 1
     end
+    if holder then
+      local state = not batch_holder and redis.call('HGET', JOB .. holder, 'state')
+      if batch_holder or state == 'enqueued' or state == 'scheduled' then
+        return holder, 1, holder
+      end
+    end
     seen.keys[unique_key] = id
+    seen.ids[id] = true
+    return id, 0, holder
   end
   seen.ids[id] = true
   return id, 0
+end
+
+-- onDuplicate 'replace': the not-started holder `id` takes the payload, priority, runAt, metadata and state of the
+-- new job at `at` (moving between the ready and delayed indexes as its state says), updatedAt = its createdAt.
+local function replace_job(id, at)
+  local job = load_job(id)
+  leave(job)
+  job.priority, job.runAt = ARGV[at + 4], ARGV[at + 8]
+  enter(job, ARGV[at + 5], job.runAt, { 'payload', ARGV[at + 2], 'priority', job.priority, 'runAt', job.runAt,
+    'updatedAt', ARGV[at + 9], 'metadata', ARGV[at + 11] })
+end
+
+-- onDuplicate 'replace': the started holder `id` keeps running without its uniqueKey (the new job at `at`, written
+-- next, takes over the registry entry); updatedAt = the new job's createdAt.
+local function detach_unique(id, at)
+  redis.call('HDEL', JOB .. id, 'uniqueKey')
+  redis.call('HSET', JOB .. id, 'updatedAt', ARGV[at + 9])
 end
 
 -- Writes the new job at `at` (already checked) into its hash (one HSET), the id set, its state index and the unique

@@ -9,6 +9,7 @@ import { useConformanceContext } from './context.js';
 import { datesConformance } from './dates.js';
 import { enqueueConformance } from './enqueue.js';
 import { enqueueRacesConformance } from './enqueue-races.js';
+import { enqueueReplaceConformance } from './enqueue-replace.js';
 import { eventsConformance } from './events.js';
 import { fidelityConformance } from './fidelity.js';
 import { finishConformance } from './finish.js';
@@ -29,6 +30,7 @@ export function runStorageConformance(harness: StorageHarness): void {
     const ctx = useConformanceContext(harness);
     enqueueConformance(ctx);
     enqueueRacesConformance(ctx);
+    enqueueReplaceConformance(ctx);
     claimConformance(ctx);
     finishConformance(ctx);
     leaseWritesConformance(ctx);

@@ -53,6 +53,18 @@ const BAD_CALLS: readonly BadCall[] = [
     field: 'jobs[0].metadata.n',
     call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { metadata: bad({ n: 1 }) })] }),
   },
+  {
+    method: 'enqueue',
+    what: 'enqueue with an unknown onDuplicate',
+    field: 'jobs[0].onDuplicate',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { uniqueKey: 'k', onDuplicate: bad('merge') })] }),
+  },
+  {
+    method: 'enqueue',
+    what: "enqueue with onDuplicate 'replace' and no uniqueKey",
+    field: 'jobs[0].onDuplicate',
+    call: (storage, ctx) => storage.enqueue({ jobs: [newJob(ctx, { onDuplicate: 'replace' })] }),
+  },
   { method: 'get', what: 'get with an empty id', field: 'id', call: (storage) => storage.get('') },
   {
     method: 'list',
@@ -236,6 +248,18 @@ const BAD_CALLS: readonly BadCall[] = [
         nextRunAt: ctx.clock.now(),
         job: newJob(ctx),
         skipWhileUnfinished: '',
+      }),
+  },
+  {
+    method: 'fireRecurring',
+    what: "fireRecurring with a firing whose onDuplicate is 'replace'",
+    field: 'job.onDuplicate',
+    call: (storage, ctx) =>
+      storage.fireRecurring({
+        id: 'nightly',
+        expectedRunAt: ctx.clock.now(),
+        nextRunAt: ctx.clock.now(),
+        job: newJob(ctx, { uniqueKey: 'k', onDuplicate: 'replace' }),
       }),
   },
 ];
