@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../errors.js';
 import type { Storage } from '../../storage.js';
 import type { ConformanceContext } from './context.js';
-import { claimJob, enqueueJob, jobTotal, makeServerInfo, mustGet, newJob } from './fixtures.js';
+import { claimJob, enqueueJob, fromNow, HOUR_MS, jobTotal, makeServerInfo, mustGet, newJob } from './fixtures.js';
 
 /** How long a test waits for a push before enqueueing again (real time: the event comes from another connection). */
 const HEAR_WAIT_MS = 250;
@@ -168,6 +168,28 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
           await settle();
           expect(recorder.queues).toEqual([]);
         }
+      } finally {
+        unsubscribe();
+      }
+    });
+
+    it('wakes the queue of a scheduled holder that a replace (debounce) makes enqueued, when the backend has push', async () => {
+      if (!ctx.storage.capabilities.push) return;
+      const recorder = new Recorder();
+      const unsubscribe = ctx.storage.subscribe(recorder.listener);
+      try {
+        await enqueueUntilHeard(ctx, recorder, 'warm-up');
+        const later = fromNow(ctx, HOUR_MS);
+        const key = 'debounce:push';
+        await ctx.storage.enqueue({
+          jobs: [newJob(ctx, { queue: 'debounced', uniqueKey: key, state: 'scheduled', runAt: later })],
+        });
+        const now = newJob(ctx, { queue: 'debounced', uniqueKey: key, onDuplicate: 'replace' });
+        expect(await ctx.storage.enqueue({ jobs: [now] })).toMatchObject([{ duplicate: true }]);
+        for (let tries = 0; tries < HEAR_TRIES && !recorder.queues.includes('debounced'); tries++) {
+          await recorder.next(HEAR_WAIT_MS);
+        }
+        expect(recorder.queues, 'no wake-up for the replaced holder').toContain('debounced');
       } finally {
         unsubscribe();
       }
