@@ -1,7 +1,8 @@
 // errors.ts: the one place PostgresStorage turns a driver failure into what callers see. Errors jobsmith throws on
 // purpose pass through; the rest become a StorageError naming the operation, and connection failures also name the
 // host and database. No message ever carries the password.
-import { JobsmithError, StorageError } from '@jobsmith/core';
+import { type JobsmithError, StorageError } from '@jobsmith/core';
+import { toStorageError as wrapFailure } from '@jobsmith/core/storage';
 import pg from 'pg';
 
 /** Where the storage connects, resolved the way pg resolves it (URL, fields, PG* environment variables). */
@@ -29,27 +30,28 @@ const UNIQUE_KEY_INDEX = 'jobs_unique_key_idx';
 
 /** Wraps `cause` as a StorageError for `operation` (JobsmithErrors pass through unchanged). */
 export function toStorageError(operation: string, cause: unknown, target: ConnectionTarget): JobsmithError {
-  if (cause instanceof JobsmithError) return cause;
+  return wrapFailure(operation, cause, (failure) => failureDetail(failure, target));
+}
+
+/** What a driver failure says, scrubbed of the password, with where it happened and the fix when there is one. */
+function failureDetail(cause: unknown, target: ConnectionTarget): string {
   const message = scrub(cause instanceof Error ? cause.message : String(cause), target);
   const code = errorCode(cause);
   const where = `host ${target.host}:${target.port}, database ${target.database}`;
   if (isConnectFailure(code, message)) {
-    const detail = `cannot connect to PostgreSQL (${where}, user ${target.user}): ${message}. ${connectFix(code, target)}`;
-    return new StorageError(operation, { cause, detail });
+    return `cannot connect to PostgreSQL (${where}, user ${target.user}): ${message}. ${connectFix(code, target)}`;
   }
   if (code === SQLSTATE_INSUFFICIENT_PRIVILEGE) {
     const fix = `Fix: grant role ${target.user} what jobsmith's schema needs (GRANT CREATE ON DATABASE ${target.database} TO ${target.user}, or run the migration once as the schema's owner)`;
-    return new StorageError(operation, { cause, detail: `${message} (${where}). ${fix}` });
+    return `${message} (${where}). ${fix}`;
   }
-  if (message === QUERY_READ_TIMEOUT) {
-    const detail = `no answer from PostgreSQL (${where}) within the query timeout: ${message}`;
-    return new StorageError(operation, { cause, detail });
-  }
+  if (message === QUERY_READ_TIMEOUT)
+    return `no answer from PostgreSQL (${where}) within the query timeout: ${message}`;
   if (code === SQLSTATE_UNIQUE_VIOLATION) {
     const constraint = (cause as { constraint?: string }).constraint;
-    return new StorageError(operation, { cause, detail: `${message}${constraint ? ` (${constraint})` : ''}` });
+    return `${message}${constraint ? ` (${constraint})` : ''}`;
   }
-  return new StorageError(operation, { cause, detail: message });
+  return message;
 }
 
 /**

@@ -1,6 +1,7 @@
 // errors.ts: the one place RedisStorage turns a failure into what callers see. Errors jobsmith throws on purpose
 // pass through; driver and server errors become a StorageError naming the operation (never the URL's password).
-import { JobsmithError, StorageError } from '@jobsmith/core';
+import { type JobsmithError, StorageError } from '@jobsmith/core';
+import { toStorageError as wrapFailure } from '@jobsmith/core/storage';
 
 /** ioredis's message for a command that got no reply within its client's commandTimeout. */
 const COMMAND_TIMED_OUT = 'Command timed out';
@@ -14,13 +15,12 @@ export function toStorageError(
   error: unknown,
   commandTimeoutMs: number | null = null,
 ): JobsmithError {
-  if (error instanceof JobsmithError) return error;
-  if (error instanceof Error && error.message === COMMAND_TIMED_OUT) {
+  return wrapFailure(operation, error, (cause) => {
+    if (!(cause instanceof Error) || cause.message !== COMMAND_TIMED_OUT) return undefined;
     const limit =
       commandTimeoutMs === null ? "the client's commandTimeout" : `${commandTimeoutMs} ms (commandTimeoutMs)`;
-    return new StorageError(operation, { cause: error, detail: `Redis did not answer within ${limit}` });
-  }
-  return new StorageError(operation, { cause: error });
+    return `Redis did not answer within ${limit}`;
+  });
 }
 
 /** What a first connection that failed rejects with: names the endpoint and the driver's reason. */

@@ -1,7 +1,8 @@
 // errors.ts: the one place SqliteStorage turns a failure into what callers see (every method goes through it).
 // Errors jobsmith throws on purpose pass through; a driver error becomes a StorageError naming the database file.
 import { basename, dirname } from 'node:path';
-import { JobsmithError, StorageError } from '@jobsmith/core';
+import type { JobsmithError } from '@jobsmith/core';
+import { toStorageError as wrapFailure } from '@jobsmith/core/storage';
 import { isBusyError } from './busy-wait.js';
 
 /**
@@ -10,7 +11,11 @@ import { isBusyError } from './busy-wait.js';
  * lock before giving up (absent on the synchronous paths), named when the error is SQLITE_BUSY.
  */
 export function toStorageError(operation: string, error: unknown, file: string, busyTimeoutMs?: number): JobsmithError {
-  if (error instanceof JobsmithError) return error;
+  return wrapFailure(operation, error, (cause) => failureDetail(cause, file, busyTimeoutMs));
+}
+
+/** What a driver error says, with its code, the lock wait, the file and the fix. */
+function failureDetail(error: unknown, file: string, busyTimeoutMs: number | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   const codePart = typeof code === 'string' ? ` [${code}]` : '';
@@ -19,10 +24,7 @@ export function toStorageError(operation: string, error: unknown, file: string, 
       ? `: another connection held the lock for longer than busyTimeoutMs (${busyTimeoutMs} ms)`
       : '';
   const fix = fileFix(message, code, file);
-  return new StorageError(operation, {
-    cause: error,
-    detail: `${message}${codePart}${waited} (database ${file})${fix ? `. Fix: ${fix}` : ''}`,
-  });
+  return `${message}${codePart}${waited} (database ${file})${fix ? `. Fix: ${fix}` : ''}`;
 }
 
 /** What to do when the database file cannot be opened or written; null for every other failure. */
