@@ -44,7 +44,7 @@ function runs(...ids: string[]): Run[] {
 }
 
 /** As the executor ends a run: the bound reads its state first, then it moves to `ended`. */
-function end(pending: PendingOutcomes, run: Run): Run[] {
+function end(pending: PendingOutcomes, run: Run): readonly Run[] {
   const admitted = pending.ended(run);
   run.end();
   return admitted;

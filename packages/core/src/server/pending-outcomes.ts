@@ -13,6 +13,8 @@ export function pendingOutcomesBound(workerCount: number, localQueueSize: number
   return Math.max(minimum, 2 * (workerCount + localQueueSize));
 }
 
+const NONE_ADMITTED: readonly Run[] = Object.freeze([]);
+
 /** Counts the runs written behind (slot freed, write not ended) and queues those held past the bound, oldest first. */
 export class PendingOutcomes {
   private readonly limit: number;
@@ -55,13 +57,15 @@ export class PendingOutcomes {
    * call it before the run moves to `ended`, as its state says what it leaves. Returns the held runs that now fit
    * under the bound, oldest first, moved to `writtenBehind`: their slots are to be freed.
    */
-  ended(run: Run): Run[] {
+  ended(run: Run): readonly Run[] {
     if (run.state === 'held') {
       this.held.delete(run);
       return [];
     }
     if (run.state !== 'writtenBehind') return [];
     this.writtenBehind--;
+    // The usual case, once per finished job: nobody waits, so no iterator and no array.
+    if (this.held.size === 0) return NONE_ADMITTED;
     const admitted: Run[] = [];
     for (const next of this.held) {
       if (this.writtenBehind >= this.limit) break;
